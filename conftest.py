@@ -1,0 +1,57 @@
+"""pytest setup shared by the unit tests and the book's code blocks.
+
+For every code-block chain (a page, usually) it seeds ``random``, NumPy and torch
+and resets matplotlib first, as ``d2lsite run`` does, so both print the same
+numbers; it closes the chain's figures after; and it puts the real traceback,
+with the page's line numbers, back into the failure report, which
+pytest-codeblocks replaces with a bare message.
+"""
+
+import os
+import traceback
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+from pytest_codeblocks.plugin import TestBlock  # noqa: E402
+
+from d2lsite.engine.kernel import reset_state  # noqa: E402
+from d2lsite.engine.pages import read_page  # noqa: E402
+
+
+def pytest_runtest_setup(item):
+    if isinstance(item, TestBlock):
+        reset_state()
+
+
+def pytest_runtest_teardown(item):
+    if isinstance(item, TestBlock):
+        from matplotlib import pyplot as plt
+
+        plt.close("all")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not (isinstance(item, TestBlock) and report.failed and call.excinfo):
+        return
+    error = call.excinfo.value.__context__ or call.excinfo.value
+    chain = next((c for c in read_page(item.path).chains if c.line == item.obj.lineno), None)
+    code_lines = item.obj.code.splitlines()
+    lines = [
+        f"{item.path.name}, code block chain starting at line {item.obj.lineno}\n",
+        "Traceback (most recent call last):\n",
+    ]
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == "<string>" and chain is not None:
+            lines.append(f'  File "{item.path.name}", line {chain.page_line(frame.lineno)}\n')
+            if 0 < frame.lineno <= len(code_lines):
+                lines.append(f"    {code_lines[frame.lineno - 1].strip()}\n")
+        elif "pytest_codeblocks" not in frame.filename:
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n')
+            if frame.line:
+                lines.append(f"    {frame.line}\n")
+    lines += traceback.format_exception_only(type(error), error)
+    report.longrepr = "".join(lines)

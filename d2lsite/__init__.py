@@ -1,0 +1,11 @@
+"""d2lsite: the helpers that the chapters of the book define and later chapters reuse.
+
+Every public name here is saved (``# @save``) from a page of the book; its
+docstring names that page. Use it as ``import d2lsite as d2l``.
+"""
+
+from .devices import *  # noqa: F403
+from .plotting import *  # noqa: F403
+from .timing import *  # noqa: F403
+
+__version__ = "0.1.0"

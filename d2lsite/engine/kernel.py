@@ -1,0 +1,203 @@
+"""Executing one page and capturing what each block prints and draws.
+
+``d2lsite run`` starts ``python -m d2lsite.engine.kernel PAGE OUT_DIR`` once per page,
+so no page can leak state into another. Chains run as pytest-codeblocks runs them:
+each in a fresh namespace, seeded first (see ``reset_state``), skipped chains not at
+all. An ``xfail`` chain is expected to raise; its short traceback becomes its output.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import os
+import platform
+import random
+import sys
+import time
+import traceback
+from datetime import date
+from pathlib import Path
+
+from .pages import Block, read_page
+
+SEED = 0
+FIGURE_RC = {
+    "svg.fonttype": "none",  # text stays text: smaller, sharper, searchable
+    "figure.dpi": 100,
+    "figure.max_open_warning": 0,
+}
+
+
+def reset_state(seed: int = SEED) -> None:
+    """Seed every random generator a page may use, and reset matplotlib.
+
+    The root ``conftest.py`` calls this before each code-block chain too, so a
+    page prints the same numbers under pytest as on the site.
+    """
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed)
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:
+        pass
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "svg"):
+        matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    plt.close("all")
+    matplotlib.rcdefaults()
+    matplotlib.rcParams.update(FIGURE_RC)
+
+
+class BlockError(Exception):
+    def __init__(self, line: int, text: str):
+        super().__init__(text)
+        self.line = line
+        self.text = text
+
+
+def run_block(block: Block, namespace: dict, page: str) -> tuple[str, str]:
+    """Execute one block in ``namespace``; return (stdout, stderr)."""
+    tree = ast.parse(block.code, filename=page)
+    ast.increment_lineno(tree, block.line)  # tracebacks point at the page's lines
+    code = compile(tree, page, "exec")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        exec(code, namespace)  # noqa: S102
+    return out.getvalue(), err.getvalue()
+
+
+def short_traceback(exc: BaseException, page: str) -> tuple[int, str]:
+    """The frames of ``exc`` that lie on the page, and the error itself."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == page]
+    lines = ["Traceback (most recent call last):\n"]
+    for f in frames:
+        lines.append(f'  File "{Path(page).name}", line {f.lineno}\n')
+        if f.line:
+            lines.append(f"    {f.line.strip()}\n")
+    lines += traceback.format_exception_only(type(exc), exc)
+    return (frames[-1].lineno if frames else 0), "".join(lines)
+
+
+def figure_alt_text(fig) -> str:
+    """Alt text for a figure: its label if the page set one, else what it plots."""
+    if fig.get_label():
+        return fig.get_label()
+    parts = []
+    for ax in fig.get_axes():
+        desc = ax.get_title()
+        if ax.get_ylabel() and ax.get_xlabel():
+            desc = (desc + ": " if desc else "") + f"{ax.get_ylabel()} against {ax.get_xlabel()}"
+        legend = ax.get_legend()
+        if legend:
+            desc += " (" + ", ".join(t.get_text() for t in legend.get_texts()) + ")"
+        if desc:
+            parts.append(desc)
+    return "Plot of " + "; ".join(parts) if parts else "Figure drawn by the code above"
+
+
+def collect_figures(out_dir: Path, ordinal: int, page: str) -> list[dict]:
+    """Save every open figure as SVG, close it, and describe it."""
+    from matplotlib import pyplot as plt
+
+    figures = []
+    for k, num in enumerate(plt.get_fignums()):
+        fig = plt.figure(num)
+        name = f"block{ordinal:03d}-fig{k}.svg"
+        with plt.rc_context({"svg.hashsalt": f"{page}:{ordinal}:{k}"}):
+            fig.savefig(out_dir / name, format="svg", bbox_inches="tight", metadata={"Date": None})
+        figures.append({"file": name, "alt": figure_alt_text(fig)})
+        plt.close(fig)
+    return figures
+
+
+def device_name() -> str:
+    try:
+        from d2lsite.devices import try_gpu
+
+        return str(try_gpu())
+    except Exception:  # noqa: BLE001 - a record without torch still says something
+        return "cpu"
+
+
+def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
+    """Run every chain of the page; write figures into ``out_dir``; return the record."""
+    page = read_page(page_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    blocks_out = []
+    ordinal = 0
+    for chain in page.python_chains:
+        if chain.skipped:
+            continue
+        reset_state()
+        namespace: dict = {"__MODULE__": "__main__"}  # what pytest-codeblocks gives
+        failed = False
+        for block in chain.blocks:
+            entry = {
+                "line": block.line,
+                "code_sha": code_sha(block.code),
+                "stdout": "",
+                "stderr": "",
+                "error": "",
+                "figures": [],
+            }
+            if not failed:
+                try:
+                    entry["stdout"], entry["stderr"] = run_block(block, namespace, page_name)
+                except Exception as exc:  # noqa: BLE001
+                    line, text = short_traceback(exc, page_name)
+                    if not chain.xfail:
+                        raise BlockError(line or block.line, text) from exc
+                    entry["error"] = text
+                    failed = True
+                entry["figures"] = collect_figures(out_dir, ordinal, page_name)
+            blocks_out.append(entry)
+            ordinal += 1
+        if chain.xfail and not failed:
+            raise BlockError(chain.line, "this chain is marked xfail but raised no error")
+    import torch
+
+    return {
+        "page": page_name,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "device": device_name(),
+        "date": date.today().isoformat(),
+        "wall_time_s": round(time.perf_counter() - start, 2),
+        "blocks": blocks_out,
+    }
+
+
+def code_sha(code: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    page_path, out_dir, page_name = (argv or sys.argv[1:])[:3]
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        record = execute_page(Path(page_path), Path(out_dir), page_name)
+    except BlockError as err:
+        sys.stderr.write(f"{page_name}:{err.line}: the page failed\n{err.text}")
+        return 1
+    (Path(out_dir) / "record.json").write_text(json.dumps(record, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
