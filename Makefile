@@ -6,6 +6,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve test check run build
 

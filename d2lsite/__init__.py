@@ -5,7 +5,10 @@ docstring names that page. Use it as ``import d2lsite as d2l``.
 """
 
 from .devices import *  # noqa: F403
+from .fashion_mnist import *  # noqa: F403
+from .linear_regression import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .timing import *  # noqa: F403
+from .training import *  # noqa: F403
 
 __version__ = "0.1.0"
