@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cached_property
 from pathlib import Path
 
 from .library import Library, library_names_used
@@ -29,9 +28,15 @@ class Book:
         self.docs = self.root / "docs"
         self.outputs = self.root / "outputs"
 
-    @cached_property
+    @property
     def library(self) -> Library:
-        return Library(self.root / "d2lsite")
+        """The library as it is on disk now (re-read whenever a module changes)."""
+        package = self.root / "d2lsite"
+        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                      for p in sorted(package.glob("*.py")))
+        if getattr(self, "_library_stamp", None) != stamp:
+            self._library, self._library_stamp = Library(package), stamp
+        return self._library
 
     def pages(self) -> list[str]:
         """Every page, as a path relative to docs/, in the order of the site's navigation."""

@@ -85,7 +85,7 @@ class Library:
 
 
 def library_names_used(code: str) -> set[str]:
-    """Names a page's code takes from d2lsite: ``d2l.x``, ``d2lsite.x``, ``from d2lsite import x``."""
+    """Names the code takes from d2lsite: ``d2l.x``, ``d2lsite.x``, ``from d2lsite import x``."""
     try:
         tree = ast.parse(code)
     except SyntaxError:

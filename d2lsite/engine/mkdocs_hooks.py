@@ -38,7 +38,6 @@ def on_config(config):
 
 
 def on_pre_build(config) -> None:
-    state["book"].__dict__.pop("library", None)  # re-read the library on every rebuild
     state["notebooks"] = {}
 
 

@@ -31,11 +31,11 @@ def sync_problems(book: Book) -> list[str]:
     saved = saved_by_name(book)
     problems = []
     for name, versions in saved.items():
-        for (page_a, a), (page_b, b) in zip(versions, versions[1:]):
+        for (page_a, a), (page_b, b) in zip(versions, versions[1:], strict=False):
             if normalized_dump(a.node) != normalized_dump(b.node) and not b.redefines:
                 problems.append(
-                    f"docs/{page_b}:{b.line}: saves {name} differently from docs/{page_a}:{a.line}; "
-                    "mark it '# @save redefine' if the change is meant"
+                    f"docs/{page_b}:{b.line}: saves {name} differently from "
+                    f"docs/{page_a}:{a.line}; mark it '# @save redefine' if the change is meant"
                 )
         page, final = versions[-1]
         where = f"docs/{page}:{final.line}"

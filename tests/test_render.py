@@ -1,0 +1,177 @@
+"""What a reader gets from a record: HTML under each block, a notebook, and a strict build."""
+
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from d2lsite.engine import cli
+from d2lsite.engine.book import Book
+from d2lsite.engine.pages import parse_page
+from d2lsite.engine.render import (
+    COLLAPSE_AFTER_LINES,
+    block_html,
+    insert_after_blocks,
+    inline_svg,
+    jupyter_markdown,
+    notebook,
+)
+from tests.engine_book import REPO, edit, make_book
+
+EMPTY = {"stdout": "", "stderr": "", "error": "", "figures": []}
+SVG = (
+    '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10pt">\n'
+    "<defs>\n  <style type=\"text/css\">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n"
+    "</defs><path d='M0 0'/></svg>\n"
+)
+
+
+def test_a_block_that_prints_nothing_gets_no_html(tmp_path):
+    assert block_html(EMPTY, tmp_path) == ""
+
+
+def test_stdout_is_escaped_in_a_labelled_output_box(tmp_path):
+    html = block_html(dict(EMPTY, stdout="a < b\n"), tmp_path)
+    assert '<div class="d2l-output d2l-output--stdout">' in html
+    assert '<div class="d2l-output__label">Output</div>' in html
+    assert "<pre><code>a &lt; b</code></pre>" in html
+
+
+def test_long_output_collapses(tmp_path):
+    text = "".join(f"line {i}\n" for i in range(COLLAPSE_AFTER_LINES + 1))
+    html = block_html(dict(EMPTY, stdout=text), tmp_path)
+    assert html.startswith('<details class="d2l-output d2l-output--stdout">')
+    assert f"Output ({COLLAPSE_AFTER_LINES + 1} lines)</summary>" in html
+
+
+def test_stderr_and_errors_are_shown_apart(tmp_path):
+    html = block_html(dict(EMPTY, stdout="x\n", stderr="warn\n", error="E\n"), tmp_path)
+    assert html.count('class="d2l-output ') == 3
+    assert "d2l-output--stderr" in html and "d2l-output--error" in html
+
+
+def test_figure_is_inlined_as_labelled_svg_without_prolog_or_page_wide_css(tmp_path):
+    (tmp_path / "f.svg").write_text(SVG)
+    html = block_html(dict(EMPTY, figures=[{"file": "f.svg", "alt": 'loss "curve"'}]), tmp_path)
+    assert html.startswith('<figure class="d2l-figure"><svg role="img" aria-label="loss &quot;curve&quot;"')
+    assert "<?xml" not in html and "DOCTYPE" not in html
+    assert "stroke-linejoin" not in html
+    assert inline_svg(SVG, "a").endswith("</svg>\n")
+
+
+def test_outputs_go_after_visible_blocks_only_with_the_block_indent():
+    page = parse_page(
+        "# T\n\n```python\na = 1\n```\n\n<!--pytest-codeblocks:cont-->\n<!--\n```python\nb = 2\n```\n"
+        "-->\n\n!!! note\n\n    <!--pytest-codeblocks:cont-->\n    ```python\n    c = 3\n    ```\n"
+    )
+    text = insert_after_blocks(page, {0: "<!--A-->", 1: "<!--B-->", 2: "<!--C-->"})
+    assert "```\n\n<!--A-->\n" in text
+    assert "<!--B-->" not in text
+    assert "    ```\n\n    <!--C-->\n" in text
+
+
+def test_jupyter_markdown_rewrites_admonitions_tabs_and_drops_comments():
+    md = (
+        "Text $x^2$.\n\n!!! note \"Aside\"\n\n    Inside $$y$$.\n\n"
+        '??? tip "Hint"\n\n    The answer.\n\n=== "Tab"\n\n    Tabbed.\n\n<!--hidden-->\nEnd.\n'
+    )
+    out = jupyter_markdown(md)
+    assert "Text $x^2$." in out
+    assert "> **Aside**" in out and "> Inside $$y$$." in out
+    assert "<details><summary>Hint</summary>" in out and "The answer." in out
+    assert "**Tab**" in out
+    assert "hidden" not in out and "End." in out
+
+
+@pytest.fixture(scope="module")
+def built_book(tmp_path_factory):
+    root = make_book(tmp_path_factory.mktemp("site"), library_copy=True)
+    hooks = REPO / "d2lsite" / "engine" / "mkdocs_hooks.py"
+    (root / "mkdocs.yml").write_text(
+        f"site_name: test\nstrict: true\nuse_directory_urls: false\nhooks:\n  - {hooks}\n"
+        "nav:\n  - lesson.md\n  - prose.md\n"
+    )
+    return Book(root)
+
+
+def mkdocs(book, *args):
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
+        cwd=book.root, capture_output=True, text=True, env=env,
+    )
+
+
+def test_strict_build_fails_on_missing_outputs_then_shows_recorded_ones(built_book):
+    failed = mkdocs(built_book)
+    assert failed.returncode != 0
+    assert "docs/lesson.md: outputs missing; run: d2lsite run docs/lesson.md" in failed.stderr
+
+    ok, message = cli.run_page(built_book, "lesson.md")
+    assert ok, message
+    built = mkdocs(built_book)
+    assert built.returncode == 0, built.stderr
+    html = (built_book.root / "site" / "lesson.html").read_text()
+    assert html.count('class="d2l-outputs"') == 4  # print, stderr, figure, xfail; not hidden
+    assert "hidden check" not in html.replace("print(&quot;hidden check&quot;)", "")
+    assert '<figure class="d2l-figure"><svg role="img" aria-label="Plot of y against x"' in html
+    assert 'href="lesson.ipynb" download' in html
+    assert "d2l-notebook" not in (built_book.root / "site" / "prose.html").read_text()
+
+
+def test_notebook_beside_the_page_carries_outputs_and_validates(built_book):
+    if not (built_book.root / "site" / "lesson.ipynb").exists():
+        pytest.skip("needs the build of the test before")
+    raw = (built_book.root / "site" / "lesson.ipynb").read_text()
+    nb = nbformat.reads(raw, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code) == 5  # the hidden check is not a cell
+    assert code[0].outputs[0]["text"].endswith("42\n")
+    assert code[3].outputs[0]["data"]["image/svg+xml"].startswith("<svg")
+    assert code[4].outputs[0]["output_type"] == "error"
+    assert any("Some prose." in c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "pytest-codeblocks" not in raw
+
+
+def test_stale_page_fails_the_strict_build_but_gets_a_notice_when_served(built_book):
+    page = built_book.docs / "lesson.md"
+    original = page.read_text()
+    try:
+        edit(page, "print(d2l.double(21))", "print(d2l.double(1))")
+        failed = mkdocs(built_book)
+        assert failed.returncode != 0
+        assert "docs/lesson.md: outputs stale" in failed.stderr
+        from d2lsite.engine import mkdocs_hooks
+
+        mkdocs_hooks.state.update(command="serve", book=built_book, notebooks={}, outputs={})
+
+        class FakePage:
+            class file:
+                src_uri = "lesson.md"
+
+        markdown = mkdocs_hooks.on_page_markdown(page.read_text(), FakePage, None, None)
+        assert "Outputs out of date" in markdown
+        assert "run `d2lsite run docs/lesson.md`" in markdown
+        assert "d2l-output-" not in markdown
+    finally:
+        page.write_text(original)
+        mkdocs_hooks.state["command"] = "build"
+
+
+def test_mathjax_is_served_from_the_site(built_book):
+    if not (built_book.root / "site" / "lesson.html").exists():
+        pytest.skip("needs the build of the test before")
+    assets = built_book.root / "site" / "assets" / "mathjax"
+    assert (assets / "tex-mml-chtml.js").is_file()
+    assert list((assets / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+
+
+def test_record_json_is_stable_text(built_book):
+    record = json.loads((built_book.record_dir("lesson.md") / "record.json").read_text())
+    assert list(record)[:2] == ["page", "key"]
