@@ -14,10 +14,9 @@ from d2lsite.engine.pages import parse_page
 from d2lsite.engine.render import (
     COLLAPSE_AFTER_LINES,
     block_html,
-    insert_after_blocks,
     inline_svg,
+    insert_after_blocks,
     jupyter_markdown,
-    notebook,
 )
 from tests.engine_book import REPO, edit, make_book
 
@@ -26,7 +25,7 @@ SVG = (
     '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
     '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n'
     '<svg xmlns="http://www.w3.org/2000/svg" width="10pt">\n'
-    "<defs>\n  <style type=\"text/css\">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n"
+    '<defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n'
     "</defs><path d='M0 0'/></svg>\n"
 )
 
@@ -58,7 +57,8 @@ def test_stderr_and_errors_are_shown_apart(tmp_path):
 def test_figure_is_inlined_as_labelled_svg_without_prolog_or_page_wide_css(tmp_path):
     (tmp_path / "f.svg").write_text(SVG)
     html = block_html(dict(EMPTY, figures=[{"file": "f.svg", "alt": 'loss "curve"'}]), tmp_path)
-    assert html.startswith('<figure class="d2l-figure"><svg role="img" aria-label="loss &quot;curve&quot;"')
+    label = 'aria-label="loss &quot;curve&quot;"'
+    assert html.startswith(f'<figure class="d2l-figure"><svg role="img" {label}')
     assert "<?xml" not in html and "DOCTYPE" not in html
     assert "stroke-linejoin" not in html
     assert inline_svg(SVG, "a").endswith("</svg>\n")
@@ -66,8 +66,9 @@ def test_figure_is_inlined_as_labelled_svg_without_prolog_or_page_wide_css(tmp_p
 
 def test_outputs_go_after_visible_blocks_only_with_the_block_indent():
     page = parse_page(
-        "# T\n\n```python\na = 1\n```\n\n<!--pytest-codeblocks:cont-->\n<!--\n```python\nb = 2\n```\n"
-        "-->\n\n!!! note\n\n    <!--pytest-codeblocks:cont-->\n    ```python\n    c = 3\n    ```\n"
+        "# T\n\n```python\na = 1\n```\n\n<!--pytest-codeblocks:cont-->\n"
+        "<!--\n```python\nb = 2\n```\n-->\n\n"
+        "!!! note\n\n    <!--pytest-codeblocks:cont-->\n    ```python\n    c = 3\n    ```\n"
     )
     text = insert_after_blocks(page, {0: "<!--A-->", 1: "<!--B-->", 2: "<!--C-->"})
     assert "```\n\n<!--A-->\n" in text
@@ -77,7 +78,7 @@ def test_outputs_go_after_visible_blocks_only_with_the_block_indent():
 
 def test_jupyter_markdown_rewrites_admonitions_tabs_and_drops_comments():
     md = (
-        "Text $x^2$.\n\n!!! note \"Aside\"\n\n    Inside $$y$$.\n\n"
+        'Text $x^2$.\n\n!!! note "Aside"\n\n    Inside $$y$$.\n\n'
         '??? tip "Hint"\n\n    The answer.\n\n=== "Tab"\n\n    Tabbed.\n\n<!--hidden-->\nEnd.\n'
     )
     out = jupyter_markdown(md)
@@ -103,7 +104,10 @@ def mkdocs(book, *args):
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
-        cwd=book.root, capture_output=True, text=True, env=env,
+        cwd=book.root,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
