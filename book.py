@@ -10,6 +10,8 @@ its ``dev`` extra; later commands reuse it (and reinstall when pyproject.toml ch
 On Windows, use ``py book.py serve``.
 """
 
+from __future__ import annotations  # so old Pythons reach the version check below
+
 import hashlib
 import os
 import subprocess
@@ -29,9 +31,11 @@ def venv_python() -> Path:
 
 def install() -> Path:
     """Create ``.venv`` and install the book into it, unless that is already done."""
-    if sys.version_info < (3, 10):
-        sys.exit(f"d2lsite needs Python 3.10 or newer; this is {sys.version.split()[0]}. "
-                 "Run this script with a newer python.")
+    if sys.version_info < (3, 10):  # noqa: UP036 - this script may run on any python3
+        sys.exit(
+            f"d2lsite needs Python 3.10 or newer; this is {sys.version.split()[0]}. "
+            "Run this script with a newer python."
+        )
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     marker = VENV / ".d2lsite-installed"
     python = venv_python()
