@@ -2,6 +2,7 @@
 
 import itertools
 
+import numpy as np
 from matplotlib import pyplot as plt
 
 __all__ = ["plot", "set_axes", "set_figsize", "use_svg_display"]
@@ -61,23 +62,28 @@ def plot(
     """Draw one or several curves on one pair of axes.
 
     ``X`` and ``Y`` each hold one curve (a 1-D list, array or tensor) or
-    several (a list of them, or a 2-D array). One ``X`` is shared by every
-    curve in ``Y``. With ``Y`` left out, ``X`` holds the y-values and the
-    x-values are 0, 1, 2, ... Draws on ``axes`` if given, else on a new figure.
+    several (a list of them, or a 2-D array or tensor, one curve per row). One
+    ``X`` is shared by every curve in ``Y``. With ``Y`` left out, ``X`` holds
+    the y-values and the x-values are 0, 1, 2, ... Draws on ``axes`` if given,
+    else on a new figure of size ``figsize``; ``fmts`` are matplotlib format
+    strings, used in turn.
+
+    Raises ``ValueError`` when there are several x-series but not one per
+    y-series.
 
     Defined in ``preliminaries/gradient-descent.md``.
     """
 
-    def as_curves(data):  # a 1-D series is one curve; 2-D data holds several
-        if hasattr(data, "ndim"):
+    def curves(data):
+        if hasattr(data, "ndim"):  # a tensor or an array: 1-D is one curve
             return [data] if data.ndim == 1 else list(data)
-        return list(data) if hasattr(data[0], "__len__") else [data]
+        return [data] if np.ndim(data[0]) == 0 else list(data)  # numbers, or curves
 
     if Y is None:
-        Y = as_curves(X)
+        Y = curves(X)
         X = [list(range(len(y))) for y in Y]
     else:
-        X, Y = as_curves(X), as_curves(Y)
+        X, Y = curves(X), curves(Y)
         if len(X) == 1:
             X = X * len(Y)
     if len(X) != len(Y):
