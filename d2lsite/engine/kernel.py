@@ -97,12 +97,15 @@ def figure_alt_text(fig) -> str:
         return fig.get_label()
     parts = []
     for ax in fig.get_axes():
-        desc = ax.get_title()
-        if ax.get_ylabel() and ax.get_xlabel():
-            desc = (desc + ": " if desc else "") + f"{ax.get_ylabel()} against {ax.get_xlabel()}"
         legend = ax.get_legend()
-        if legend:
-            desc += " (" + ", ".join(t.get_text() for t in legend.get_texts()) + ")"
+        curves = ", ".join(t.get_text() for t in legend.get_texts()) if legend else ""
+        desc = ax.get_ylabel() or curves
+        if ax.get_xlabel():
+            desc = f"{desc or 'values'} against {ax.get_xlabel()}"
+        if curves and curves != ax.get_ylabel() and not desc.startswith(curves):
+            desc += f" ({curves})"
+        if ax.get_title():
+            desc = f"{ax.get_title()}: {desc}" if desc else ax.get_title()
         if desc:
             parts.append(desc)
     return "Plot of " + "; ".join(parts) if parts else "Figure drawn by the code above"

@@ -1,5 +1,6 @@
 // MathJax 3 settings for pymdownx.arithmatex (generic mode). MathJax itself is
-// served from this site (assets/mathjax/), never from a CDN.
+// served from this site (assets/mathjax/), never from a CDN. Every page is a full
+// page load (no instant navigation), so MathJax's own startup typesets it, once.
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"]],
@@ -13,15 +14,3 @@ window.MathJax = {
     processHtmlClass: "arithmatex",
   },
 };
-
-// Material can swap pages without a reload; typeset each new page.
-if (typeof document$ !== "undefined") {
-  document$.subscribe(() => {
-    if (window.MathJax && MathJax.typesetPromise) {
-      MathJax.startup.output.clearCache();
-      MathJax.typesetClear();
-      MathJax.texReset();
-      MathJax.typesetPromise();
-    }
-  });
-}
