@@ -32,8 +32,9 @@ class Book:
     def library(self) -> Library:
         """The library as it is on disk now (re-read whenever a module changes)."""
         package = self.root / "d2lsite"
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                      for p in sorted(package.glob("*.py")))
+        stamp = tuple(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(package.glob("*.py"))
+        )
         if getattr(self, "_library_stamp", None) != stamp:
             self._library, self._library_stamp = Library(package), stamp
         return self._library
