@@ -147,3 +147,15 @@ def test_save_marks_on_def_lines_and_whole_blocks():
     ]
     assert saved[0].heading == "Helpers"
     assert saved[0].line == 6
+
+
+def test_definition_fingerprint_ignores_fields_newer_pythons_add_empty():
+    import ast
+
+    from d2lsite.engine.library import normalized_dump
+
+    node = ast.parse("def f(x):\n    return x\n").body[0]
+    plain = normalized_dump(node)
+    node.type_params = []  # what Python 3.12 adds to every def
+    node._fields = (*node._fields, "type_params") if "type_params" not in node._fields else node._fields
+    assert normalized_dump(node) == plain

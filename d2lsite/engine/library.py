@@ -113,7 +113,26 @@ def normalized_dump(node: ast.AST) -> str:
     The book shows helpers short; the library adds types and docstrings. Both are
     the same code when this dump is the same.
     """
-    return ast.dump(normalized(node), include_attributes=False)
+    return canonical_dump(normalized(node))
+
+
+def canonical_dump(node) -> str:
+    """``ast.dump`` that reads the same on every Python version.
+
+    Fields that are ``None`` or empty are left out: Python 3.12 added
+    ``type_params=[]`` to every definition, and 3.13 prints fewer fields, so a
+    plain dump would make every page look stale after a Python upgrade.
+    """
+    if isinstance(node, ast.AST):
+        fields = ", ".join(
+            f"{name}={canonical_dump(value)}"
+            for name, value in ast.iter_fields(node)
+            if value is not None and not (isinstance(value, list) and not value)
+        )
+        return f"{type(node).__name__}({fields})"
+    if isinstance(node, list):
+        return "[" + ", ".join(canonical_dump(item) for item in node) + "]"
+    return repr(node)
 
 
 def normalized(node: ast.AST) -> ast.AST:
