@@ -157,5 +157,6 @@ def test_definition_fingerprint_ignores_fields_newer_pythons_add_empty():
     node = ast.parse("def f(x):\n    return x\n").body[0]
     plain = normalized_dump(node)
     node.type_params = []  # what Python 3.12 adds to every def
-    node._fields = (*node._fields, "type_params") if "type_params" not in node._fields else node._fields
+    if "type_params" not in node._fields:
+        node._fields = (*node._fields, "type_params")
     assert normalized_dump(node) == plain
