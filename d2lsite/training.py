@@ -154,8 +154,11 @@ class Animator:
     ) -> None:
         d2l.use_svg_display()
         self.fig, self.axes = plt.subplots(figsize=figsize)
-        self.axes_args = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
-        self.xlabel, self.legend, self.fmts = xlabel or "x", list(legend), fmts
+        self.plot_args = dict(
+            xlabel=xlabel, ylabel=ylabel, legend=legend, xlim=xlim,
+            ylim=ylim, xscale=xscale, yscale=yscale, fmts=fmts,
+        )  # fmt: skip
+        self.xlabel, self.legend = xlabel or "x", list(legend)
         self.X, self.Y = [], []  # one list of x and one of y values per curve
         try:  # drawing in place needs the IPython kernel of a notebook
             from IPython import display, get_ipython
@@ -176,9 +179,7 @@ class Animator:
                 xs.append(x)
                 vs.append(y)
         self.axes.cla()
-        for i, (xs, vs) in enumerate(zip(self.X, self.Y, strict=True)):
-            self.axes.plot(xs, vs, self.fmts[i % len(self.fmts)])
-        d2l.set_axes(self.axes, *self.axes_args)
+        d2l.plot(self.X, self.Y, axes=self.axes, **self.plot_args)
         if self.display:
             self.display.display(self.fig)
             self.display.clear_output(wait=True)

@@ -10,7 +10,7 @@ from .library import Library, library_names_used
 from .pages import Page, read_page
 
 # Bump when the kernel records outputs differently; every record goes stale.
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3
 
 
 class BookError(Exception):

@@ -150,8 +150,6 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
         failed = False
         for block in chain.blocks:
             entry = {
-                "line": block.line,
-                "code_sha": code_sha(block.code),
                 "stdout": "",
                 "stderr": "",
                 "error": "",
@@ -182,12 +180,6 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
         "wall_time_s": round(time.perf_counter() - start, 2),
         "blocks": blocks_out,
     }
-
-
-def code_sha(code: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
 def main(argv: list[str] | None = None) -> int:

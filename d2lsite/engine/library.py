@@ -24,7 +24,6 @@ class Definition:
     name: str
     module: str
     node: ast.AST
-    source: str  # as written, docstring included
 
     @property
     def docstring(self) -> str:
@@ -56,9 +55,7 @@ class Library:
                     if name == "__all__":
                         self.public += list(ast.literal_eval(node.value))
                     elif not name.startswith("__"):
-                        self.definitions[name] = Definition(
-                            name, path.stem, node, ast.get_source_segment(source, node) or ""
-                        )
+                        self.definitions[name] = Definition(name, path.stem, node)
 
     def closure(self, names: set[str]) -> set[str]:
         """``names`` and every library definition they reach, transitively."""
