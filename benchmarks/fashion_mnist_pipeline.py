@@ -7,8 +7,9 @@ Runs, one after the other, each in a fresh Python process on this machine:
 (b) d2lsite:   ``d2lsite.load_data_fashion_mnist(256)``.
 
 Both train the same softmax regression from scratch (784 x 10 weights, lr 0.1, batch 256,
-10 epochs) with the same loop, evaluating test accuracy after every epoch as the book's
-``train_ch3`` does, and report wall time, time per epoch and final test accuracy.
+10 epochs) with the book's own ``train_epoch_ch3``, ``evaluate_accuracy`` and ``sgd``,
+evaluating test accuracy after every epoch as ``train_ch3`` does, and report wall time,
+time per epoch and final test accuracy.
 
 Usage, from the repository's top folder::
 
@@ -77,30 +78,31 @@ def torchvision_layout(root: Path) -> None:
         (raw / name.removesuffix(".gz")).write_bytes(data)
 
 
-def accuracy(W: torch.Tensor, b: torch.Tensor, data_iter) -> float:
-    correct = total = 0
-    with torch.no_grad():
-        for X, y in data_iter:
-            correct += int(((X.reshape(-1, 784) @ W + b).argmax(1) == y).sum())
-            total += len(y)
-    return correct / total
-
-
 def train_softmax_regression(train_iter, test_iter, epochs: int) -> tuple[list[float], float]:
-    """Softmax regression from scratch with minibatch SGD; seconds per epoch, test accuracy."""
+    """Softmax regression from scratch, trained with the book's own helpers.
+
+    Returns the seconds of each epoch (one training pass and one evaluation, as in
+    ``train_ch3``) and the final test accuracy.
+    """
+    import d2lsite as d2l
+
     W = torch.normal(0, 0.01, size=(784, 10), requires_grad=True)
     b = torch.zeros(10, requires_grad=True)
+
+    def net(X):
+        return X.reshape(-1, 784) @ W + b
+
+    def loss(y_hat, y):
+        return F.cross_entropy(y_hat, y, reduction="none")
+
+    def updater(batch_size):
+        d2l.sgd([W, b], LR, batch_size)
+
     epoch_times, test_acc = [], 0.0
     for epoch in range(epochs):
         start = time.perf_counter()
-        for X, y in train_iter:
-            loss = F.cross_entropy(X.reshape(-1, 784) @ W + b, y)
-            loss.backward()
-            with torch.no_grad():
-                for param in (W, b):
-                    param -= LR * param.grad
-                    param.grad.zero_()
-        test_acc = accuracy(W, b, test_iter)
+        d2l.train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = d2l.evaluate_accuracy(net, test_iter)
         epoch_times.append(time.perf_counter() - start)
         print(
             f"  epoch {epoch + 1}: test acc {test_acc:.4f}, {epoch_times[-1]:.2f} s",
