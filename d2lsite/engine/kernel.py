@@ -21,7 +21,8 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from .pages import Block, read_page
+from .pages import BUDGET_ENV, Block, read_page
+from .values import make_glue
 
 SEED = 0
 FIGURE_RC = {
@@ -141,12 +142,14 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     blocks_out = []
+    values: dict = {}  # what the hidden blocks glue(), for the prose
     ordinal = 0
     for chain in page.python_chains:
         if chain.skipped:
             continue
         reset_state()
         namespace: dict = {"__MODULE__": "__main__"}  # what pytest-codeblocks gives
+        namespace["glue"] = make_glue(values)
         failed = False
         for block in chain.blocks:
             entry = {
@@ -178,6 +181,7 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
         "device": device_name(),
         "date": date.today().isoformat(),
         "wall_time_s": round(time.perf_counter() - start, 2),
+        "values": values,
         "blocks": blocks_out,
     }
 
@@ -185,6 +189,7 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     page_path, out_dir, page_name = (argv or sys.argv[1:])[:3]
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.pop(BUDGET_ENV, None)  # a record is always the full run
     try:
         record = execute_page(Path(page_path), Path(out_dir), page_name)
     except BlockError as err:

@@ -25,6 +25,8 @@ CODEBLOCKS_TAG = re.compile(r"<!--[-\s]*pytest-codeblocks:(.*)-->")
 MARK_TAG = re.compile(r"<!--[-\s]*(pytest\.mark\..*)-->")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 SAVE_TAG = re.compile(r"#\s*@save\b(?P<rest>.*)$")
+FULL_RUN_CHECK = "# full-run check"  # first line of a hidden check that needs the full run
+BUDGET_ENV = "D2LSITE_BUDGET"  # "reduced": the library's loaders yield only a few batches
 
 
 class PageError(ValueError):
@@ -114,12 +116,43 @@ class Page:
         return [b for c in self.python_chains if not c.skipped for b in c.blocks]
 
     @property
+    def front_matter(self) -> dict:
+        """The YAML front matter at the top of the page (``---`` lines), or ``{}``."""
+        return front_matter(self.text)
+
+    @property
+    def reduced_budget(self) -> bool:
+        """Whether tests run this page at the reduced budget (front matter ``budget: reduced``)."""
+        return self.front_matter.get("budget") == "reduced"
+
+    @property
     def title(self) -> str:
         for line in self.text.splitlines():
             m = HEADING.match(line)
             if m and len(m.group(1)) == 1:
                 return m.group(2)
         return self.path.stem
+
+
+def front_matter(text: str) -> dict:
+    """Parse the YAML front matter that MkDocs reads from a page's first lines."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            import yaml
+
+            data = yaml.safe_load("\n".join(lines[1:i])) or {}
+            if not isinstance(data, dict):
+                raise PageError(f"the front matter must be a mapping of keys, got {data!r}")
+            return data
+    return {}
+
+
+def is_full_run_check(block: Block) -> bool:
+    """A hidden block whose first line is ``# full-run check``: skipped at the reduced budget."""
+    return block.hidden and block.code.lstrip().startswith(FULL_RUN_CHECK)
 
 
 def read_page(path: str | Path) -> Page:
