@@ -16,9 +16,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import pytest  # noqa: E402
 from pytest_codeblocks.plugin import TestBlock  # noqa: E402
 
-from d2lsite.engine.kernel import reset_state  # noqa: E402
+from d2lsite.engine.execute import reset_state  # noqa: E402
 from d2lsite.engine.pages import BUDGET_ENV, is_full_run_check, read_page  # noqa: E402
+from d2lsite.engine.shared_data import seed_cache_from_shared  # noqa: E402
 from d2lsite.engine.values import make_glue  # noqa: E402
+
+
+def pytest_configure(config):
+    seed_cache_from_shared()  # pages find the shared data sets where downloads would go
 
 
 def pytest_runtest_setup(item):

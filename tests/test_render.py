@@ -10,13 +10,13 @@ import pytest
 
 from d2lsite.engine import cli
 from d2lsite.engine.book import Book
+from d2lsite.engine.notebooks import jupyter_markdown
 from d2lsite.engine.pages import parse_page
 from d2lsite.engine.render import (
     COLLAPSE_AFTER_LINES,
     block_html,
     inline_svg,
     insert_after_blocks,
-    jupyter_markdown,
 )
 from tests.engine_book import REPO, edit, make_book
 
@@ -92,9 +92,9 @@ def test_jupyter_markdown_rewrites_admonitions_tabs_and_drops_comments():
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory):
     root = make_book(tmp_path_factory.mktemp("site"), library_copy=True)
-    hooks = REPO / "d2lsite" / "engine" / "mkdocs_hooks.py"
     (root / "mkdocs.yml").write_text(
-        f"site_name: test\nstrict: true\nuse_directory_urls: false\nhooks:\n  - {hooks}\n"
+        "site_name: test\nsite_url: https://example.org/book/\nstrict: true\n"
+        "use_directory_urls: false\nplugins:\n  - d2lsite\n"
         "nav:\n  - lesson.md\n  - prose.md\n"
     )
     return Book(root)
@@ -151,21 +151,33 @@ def test_stale_page_fails_the_strict_build_but_gets_a_notice_when_served(built_b
         failed = mkdocs(built_book)
         assert failed.returncode != 0
         assert "docs/lesson.md: outputs stale" in failed.stderr
-        from d2lsite.engine import mkdocs_hooks
-
-        mkdocs_hooks.state.update(command="serve", book=built_book, notebooks={}, outputs={})
-
-        class FakePage:
-            class file:
-                src_uri = "lesson.md"
-
-        markdown = mkdocs_hooks.on_page_markdown(page.read_text(), FakePage, None, None)
+        markdown = served_markdown(built_book, "lesson.md")
         assert "Outputs out of date" in markdown
         assert "run `d2lsite run docs/lesson.md`" in markdown
         assert "d2l-output-" not in markdown
     finally:
         page.write_text(original)
-        mkdocs_hooks.state["command"] = "build"
+
+
+def served_markdown(book, name):
+    """The page's Markdown as the plugin hands it on under ``mkdocs serve``."""
+    from mkdocs.config import load_config
+
+    from d2lsite.engine.plugin import D2lsitePlugin
+
+    config = load_config(str(book.root / "mkdocs.yml"))
+    plugin = config["plugins"]["d2lsite"]
+    assert isinstance(plugin, D2lsitePlugin)
+    plugin.on_startup(command="serve", dirty=False)
+    plugin.on_config(config)
+    plugin.on_pre_build(config=config)
+
+    class FakePage:
+        class file:
+            src_uri = name
+
+    text = (book.docs / name).read_text()
+    return plugin.on_page_markdown(text, page=FakePage, config=config, files=None)
 
 
 def test_mathjax_is_served_from_the_site(built_book):

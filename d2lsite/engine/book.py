@@ -4,34 +4,91 @@ from __future__ import annotations
 
 import hashlib
 import json
+from enum import Enum
 from pathlib import Path
 
 from .library import Library, library_names_used
 from .pages import Page, read_page
 
-# Bump when the kernel records outputs differently; every record goes stale.
-RECORD_FORMAT = 3
+# Bump when the engine records outputs differently; every record goes stale.
+RECORD_FORMAT = 4  # 4: every entry carries its block's identity and whether it ran
 
 
 class BookError(Exception):
     """Not a book directory, or a page name that does not exist."""
 
 
+class Status(str, Enum):
+    """The state of a page's recorded outputs."""
+
+    OK = "ok"
+    STALE = "stale"
+    MISSING = "missing"
+    NO_CODE = "no code"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 class Book:
-    def __init__(self, root: Path | str = "."):
+    """The pages, records and library of one book.
+
+    ``Book(root)`` reads ``root/mkdocs.yml`` with MkDocs' own loader (so ``!ENV`` and
+    ``!!python/name:`` tags work) and takes ``docs_dir``, ``nav`` and the d2lsite
+    plugin's options from it. The plugin builds its Book from the running MkDocs
+    configuration instead (``Book.from_mkdocs``).
+    """
+
+    def __init__(
+        self,
+        root: Path | str = ".",
+        *,
+        docs_dir: Path | str | None = None,
+        nav: list | None = None,
+        records: str = "outputs",
+        library: str = "d2lsite",
+    ):
         self.root = Path(root).resolve()
-        if not (self.root / "mkdocs.yml").is_file() or not (self.root / "docs").is_dir():
+        if docs_dir is None:
+            config_file = self.root / "mkdocs.yml"
+            if not config_file.is_file():
+                raise BookError(
+                    f"{self.root} is not a d2lsite book: it needs mkdocs.yml and docs/. "
+                    "Run d2lsite from the repository's top folder."
+                )
+            config = load_mkdocs_config(config_file)
+            options = plugin_options(config)
+            docs_dir, nav = config["docs_dir"], config["nav"]
+            records = options.get("records", records)
+            library = options.get("library", library)
+        self.docs = Path(docs_dir)
+        if not self.docs.is_dir():
             raise BookError(
-                f"{self.root} is not a d2lsite book: it needs mkdocs.yml and docs/. "
-                "Run d2lsite from the repository's top folder."
+                f"{self.root} is not a d2lsite book: it needs mkdocs.yml and docs/ "
+                f"(no folder {self.docs}). Run d2lsite from the repository's top folder."
             )
-        self.docs = self.root / "docs"
-        self.outputs = self.root / "outputs"
+        self.nav = nav or []
+        self.outputs = self.root / records
+        self.package = self.root / library
+
+    @classmethod
+    def from_mkdocs(cls, config, options) -> Book:
+        """The book of a running MkDocs build: its config and the plugin's options."""
+        return cls(
+            Path(config["config_file_path"]).parent,
+            docs_dir=config["docs_dir"],
+            nav=config["nav"],
+            records=options["records"],
+            library=options["library"],
+        )
 
     @property
     def library(self) -> Library:
         """The library as it is on disk now (re-read whenever a module changes)."""
-        package = self.root / "d2lsite"
+        package = self.package
         stamp = tuple(
             (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(package.glob("*.py"))
         )
@@ -41,17 +98,26 @@ class Book:
 
     def pages(self) -> list[str]:
         """Every page, as a path relative to docs/, in the order of the site's navigation."""
-        nav = nav_order(self.root / "mkdocs.yml")
+        nav = nav_pages(self.nav)
         found = sorted(p.relative_to(self.docs).as_posix() for p in self.docs.rglob("*.md"))
         return [p for p in nav if p in found] + [p for p in found if p not in nav]
 
+    def where(self, name: str) -> str:
+        """A page's path as the author types it: ``docs/a/b.md``."""
+        try:
+            docs = self.docs.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            docs = str(self.docs)
+        return f"{docs}/{name}"
+
     def page_name(self, arg: str) -> str:
         """Accept ``docs/a/b.md``, ``a/b.md`` or ``a/b``; return ``a/b.md``."""
-        name = arg.removeprefix("docs/").removeprefix("./docs/")
+        docs = self.where("")
+        name = arg.removeprefix("./").removeprefix(docs)
         if not name.endswith(".md"):
             name += ".md"
         if not (self.docs / name).is_file():
-            raise BookError(f"no page {arg!r}: expected a file docs/{name}")
+            raise BookError(f"no page {arg!r}: expected a file {self.where(name)}")
         return name
 
     def page(self, name: str) -> Page:
@@ -83,15 +149,14 @@ class Book:
         h.update(self.library.fingerprint(used).encode())
         return h.hexdigest()[:24]
 
-    def status(self, name: str, page: Page | None = None) -> str:
-        """``no code``, ``missing``, ``stale`` or ``ok``."""
+    def status(self, name: str, page: Page | None = None) -> Status:
         page = page or self.page(name)
-        if not page.executed_blocks:
-            return "no code"
+        if not page.code_blocks:
+            return Status.NO_CODE
         record = self.record(name)
         if record is None:
-            return "missing"
-        return "ok" if record.get("key") == self.key(page) else "stale"
+            return Status.MISSING
+        return Status.OK if record.get("key") == self.key(page) else Status.STALE
 
     def orphan_records(self) -> list[str]:
         pages = {p.removesuffix(".md") for p in self.pages()}
@@ -104,11 +169,31 @@ class Book:
         )
 
 
-def nav_order(mkdocs_yml: Path) -> list[str]:
-    """Page paths listed in mkdocs.yml's ``nav``, in order."""
-    import yaml
+def load_mkdocs_config(config_file: Path):
+    """mkdocs.yml read by MkDocs itself: tags such as ``!ENV`` resolve, defaults filled in."""
+    import logging
 
-    config = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8")) or {}
+    from mkdocs.config import load_config
+
+    mkdocs_log = logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.ERROR)  # its notes about the config are the build's business
+    try:
+        return load_config(str(config_file))
+    except Exception as err:  # noqa: BLE001 - MkDocs raises several kinds
+        raise BookError(f"{config_file}: MkDocs cannot read it: {err}") from None
+    finally:
+        mkdocs_log.setLevel(level)
+
+
+def plugin_options(config) -> dict:
+    """The d2lsite plugin's options in a loaded MkDocs config, or ``{}`` if it is not used."""
+    plugin = config["plugins"].get("d2lsite")
+    return dict(plugin.config) if plugin is not None else {}
+
+
+def nav_pages(nav) -> list[str]:
+    """Page paths listed in a MkDocs ``nav``, in order."""
 
     def walk(item):
         if isinstance(item, str):
@@ -120,4 +205,4 @@ def nav_order(mkdocs_yml: Path) -> list[str]:
             for sub in item.values():
                 yield from walk(sub)
 
-    return [p for p in walk(config.get("nav", [])) if p.endswith(".md")]
+    return [p for p in walk(nav or []) if p.endswith(".md")]

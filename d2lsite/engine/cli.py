@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-from .book import Book, BookError
+from .book import Book, BookError, Status
 from .sync import sync_problems
 
 
@@ -60,14 +60,14 @@ def pages_with_code(book: Book) -> dict[str, str]:
     result = {}
     for name in book.pages():
         state = book.status(name)
-        if state != "no code":
+        if state != Status.NO_CODE:
             result[name] = state
     return result
 
 
 def status(book: Book) -> int:
     for name, state in pages_with_code(book).items():
-        print(f"{state:8} docs/{name}")
+        print(f"{state:8} {book.where(name)}")
     return 0
 
 
@@ -78,13 +78,13 @@ def run(book: Book, names: list[str], run_all: bool) -> int:
     elif run_all:
         todo = list(states)
     else:
-        todo = [n for n, s in states.items() if s != "ok"]
+        todo = [n for n, s in states.items() if s != Status.OK]
     if not todo:
         print("Every page's outputs are up to date.")
         return 0
     failures = 0
     for i, name in enumerate(todo, start=1):
-        print(f"[{i}/{len(todo)}] docs/{name} ... ", end="", flush=True)
+        print(f"[{i}/{len(todo)}] {book.where(name)} ... ", end="", flush=True)
         start = time.perf_counter()
         ok, message = run_page(book, name)
         took = time.perf_counter() - start
@@ -103,7 +103,7 @@ def run(book: Book, names: list[str], run_all: bool) -> int:
 def run_page(book: Book, name: str) -> tuple[bool, str]:
     """Execute one page in a fresh process; replace its record only if it succeeds."""
     page = book.page(name)
-    if not page.executed_blocks:
+    if not page.code_blocks:
         return True, ""
     key = book.key(page)
     with tempfile.TemporaryDirectory(prefix="d2lsite-") as tmp:
@@ -112,10 +112,10 @@ def run_page(book: Book, name: str) -> tuple[bool, str]:
             [
                 sys.executable,
                 "-m",
-                "d2lsite.engine.kernel",
+                "d2lsite.engine.execute",
                 str(book.docs / name),
                 tmp,
-                f"docs/{name}",
+                book.where(name),
             ],
             cwd=book.root,
             env=env,
@@ -140,8 +140,9 @@ def run_page(book: Book, name: str) -> tuple[bool, str]:
 def check(book: Book) -> int:
     problems = []
     for name, state in pages_with_code(book).items():
-        if state != "ok":
-            problems.append(f"docs/{name}: outputs {state}; run: d2lsite run docs/{name}")
+        if state != Status.OK:
+            where = book.where(name)
+            problems.append(f"{where}: outputs {state}; run: d2lsite run {where}")
     for orphan in book.orphan_records():
         problems.append(f"outputs/{orphan}/: records a page that no longer exists; delete it")
     problems += sync_problems(book)

@@ -1,9 +1,9 @@
 """Executing one page and capturing what each block prints and draws.
 
-``d2lsite run`` starts ``python -m d2lsite.engine.kernel PAGE OUT_DIR`` once per page,
-so no page can leak state into another. Chains run as pytest-codeblocks runs them:
-each in a fresh namespace, seeded first (see ``reset_state``), skipped chains not at
-all. An ``xfail`` chain is expected to raise; its short traceback becomes its output.
+``d2lsite run`` starts ``python -m d2lsite.engine.execute PAGE OUT_DIR NAME`` once per
+page (a plain process, not a Jupyter kernel), so no page can leak state into another.
+Chains run as pytest-codeblocks runs them: each in a fresh namespace, seeded first (see
+``reset_state``), skipped chains not at all. An ``xfail`` chain is expected to raise; its short traceback becomes its output.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import traceback
 from datetime import date
 from pathlib import Path
 
+from .book import RECORD_FORMAT
 from .pages import BUDGET_ENV, Block, read_page
+from .shared_data import seed_cache_from_shared
 from .values import make_glue
 
 SEED = 0
@@ -137,28 +139,36 @@ def device_name() -> str:
 
 
 def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
-    """Run every chain of the page; write figures into ``out_dir``; return the record."""
+    """Run every chain of the page; write figures into ``out_dir``; return the record.
+
+    The record has one entry per block of the page's Python chains, skipped ones
+    included, each with the block's identity (``index`` among those blocks and
+    ``code_hash``, a hash of its code) and whether it ran. Skip conditions are
+    evaluated here, once: the site and the notebooks read ``ran`` from the record.
+    """
     page = read_page(page_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     blocks_out = []
     values: dict = {}  # what the hidden blocks glue(), for the prose
-    ordinal = 0
     for chain in page.python_chains:
-        if chain.skipped:
-            continue
-        reset_state()
+        skipped = chain.skipped
+        if not skipped:
+            reset_state()
         namespace: dict = {"__MODULE__": "__main__"}  # what pytest-codeblocks gives
         namespace["glue"] = make_glue(values)
         failed = False
         for block in chain.blocks:
             entry = {
+                "index": block.index,
+                "code_hash": block.code_hash,
+                "ran": not (skipped or failed),
                 "stdout": "",
                 "stderr": "",
                 "error": "",
                 "figures": [],
             }
-            if not failed:
+            if entry["ran"]:
                 try:
                     entry["stdout"], entry["stderr"] = run_block(block, namespace, page_name)
                 except Exception as exc:  # noqa: BLE001
@@ -167,17 +177,21 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
                         raise BlockError(line or block.line, text) from exc
                     entry["error"] = text
                     failed = True
-                entry["figures"] = collect_figures(out_dir, ordinal, page_name)
+                entry["figures"] = collect_figures(out_dir, block.index, page_name)
             blocks_out.append(entry)
-            ordinal += 1
-        if chain.xfail and not failed:
+        if chain.xfail and not failed and not skipped:
             raise BlockError(chain.line, "this chain is marked xfail but raised no error")
-    import torch
+    try:
+        import torch
 
+        torch_version = torch.__version__
+    except ImportError:
+        torch_version = None
     return {
         "page": page_name,
+        "format": RECORD_FORMAT,
         "python": platform.python_version(),
-        "torch": torch.__version__,
+        "torch": torch_version,
         "device": device_name(),
         "date": date.today().isoformat(),
         "wall_time_s": round(time.perf_counter() - start, 2),
@@ -190,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     page_path, out_dir, page_name = (argv or sys.argv[1:])[:3]
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.pop(BUDGET_ENV, None)  # a record is always the full run
+    seed_cache_from_shared()  # the shared data sets, where a reader's downloads would go
     try:
         record = execute_page(Path(page_path), Path(out_dir), page_name)
     except BlockError as err:

@@ -17,6 +17,7 @@ shown. ``tests/test_pages.py`` checks this parser against pytest-codeblocks itse
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +45,19 @@ class Block:
     indent: int
     hidden: bool  # inside an HTML comment: runs, but the reader does not see it
     heading: str | None  # the nearest heading above the block
-    cont: bool = False
     expected_output: bool = False  # the expected output of the block before it
+    # Position among the page's Python chain blocks (skipped ones included): with the
+    # hash of the code, the block's identity in a record (see ``identity``).
+    index: int = -1
+
+    @property
+    def code_hash(self) -> str:
+        return hashlib.sha256(self.code.encode()).hexdigest()[:16]
+
+    @property
+    def identity(self) -> tuple[int, str]:
+        """What ties a recorded output to this block: never its position among run blocks."""
+        return self.index, self.code_hash
 
 
 @dataclass
@@ -109,6 +121,11 @@ class Page:
     @property
     def python_chains(self) -> list[Chain]:
         return [c for c in self.chains if c.syntax == "python"]
+
+    @property
+    def code_blocks(self) -> list[Block]:
+        """Every block of the page's Python chains, skipped or not, in page order."""
+        return [b for c in self.python_chains for b in c.blocks]
 
     @property
     def executed_blocks(self) -> list[Block]:
@@ -230,7 +247,6 @@ def parse_page(text: str, path: Path | str = "<page>") -> Page:
             )
             blocks.append(block)
             if cont_pending:
-                block.cont = True
                 chains[-1].blocks.append(block)
                 cont_pending = False
             elif expect_pending:
@@ -246,7 +262,10 @@ def parse_page(text: str, path: Path | str = "<page>") -> Page:
                 in_comment = False
         elif stripped.startswith("<!--") and "-->" not in stripped:
             in_comment = True
-    return Page(Path(path), text, blocks, chains)
+    page = Page(Path(path), text, blocks, chains)
+    for index, block in enumerate(page.code_blocks):
+        block.index = index
+    return page
 
 
 # --- what a page saves into the library ------------------------------------------

@@ -1,12 +1,14 @@
-"""Turning recorded outputs into HTML for the site and into Jupyter notebooks."""
+"""Turning recorded outputs into HTML for the site (notebooks: see ``notebooks.py``)."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from .pages import Page
+from .book import RECORD_FORMAT
+from .pages import Block, Page
 
 COLLAPSE_AFTER_LINES = 30
 SVG_START = re.compile(r"<svg\b")
@@ -32,8 +34,30 @@ def text_output(text: str, label: str, kind: str) -> str:
     return f'<div class="{classes}"><div class="d2l-output__label">{label}</div>{body}</div>'
 
 
-def block_html(entry: dict, record_dir: Path) -> str:
-    """Everything one block printed and drew, or an empty string."""
+def match_record(page: Page, record: dict | None) -> list[tuple[Block, dict]] | None:
+    """Each of the page's code blocks with its recorded entry, matched by identity.
+
+    Identity is the block's index among the page's Python chain blocks and the hash
+    of its code, never its position among the blocks that ran (which blocks run
+    depends on the machine that records). ``None`` if the record does not fit the
+    page block for block: such a record is stale, and nothing of it is shown.
+    """
+    if not record or record.get("format") != RECORD_FORMAT:
+        return None
+    entries = {(e.get("index"), e.get("code_hash")): e for e in record.get("blocks", [])}
+    blocks = page.code_blocks
+    if len(entries) != len(blocks) or any(b.identity not in entries for b in blocks):
+        return None
+    return [(b, entries[b.identity]) for b in blocks]
+
+
+def block_html(entry: dict, record_dir: Path, figure_src: Callable[[str], str] | None = None) -> str:
+    """Everything one block printed and drew, or an empty string.
+
+    Figures are inlined as SVG, or with ``figure_src`` (file name -> URL) linked as images.
+    """
+    if not entry.get("ran", True):
+        return ""
     parts = []
     if entry["stdout"]:
         parts.append(text_output(entry["stdout"], "Output", "stdout"))
@@ -42,18 +66,22 @@ def block_html(entry: dict, record_dir: Path) -> str:
     if entry["error"]:
         parts.append(text_output(entry["error"], "Error (this block fails on purpose)", "error"))
     for fig in entry["figures"]:
+        if figure_src is not None:
+            img = f'<img src="{html.escape(figure_src(fig["file"]))}" alt="{html.escape(fig["alt"])}">'
+            parts.append(f'<figure class="d2l-figure">{img}</figure>')
+            continue
         svg = (record_dir / fig["file"]).read_text(encoding="utf-8")
         parts.append(f'<figure class="d2l-figure">{inline_svg(svg, fig["alt"])}</figure>')
     return "\n".join(parts)
 
 
 def insert_after_blocks(page: Page, markers: dict[int, str]) -> str:
-    """The page's text with ``markers[i]`` placed after the i-th executed block."""
+    """The page's text with ``markers[i]`` placed after the code block of index ``i``."""
     lines = page.text.splitlines(keepends=True)
     after: dict[int, str] = {}
-    for ordinal, block in enumerate(page.executed_blocks):
-        if ordinal in markers and not block.hidden:
-            after[block.end_line] = " " * block.indent + markers[ordinal] + "\n"
+    for block in page.code_blocks:
+        if block.index in markers and not block.hidden:
+            after[block.end_line] = " " * block.indent + markers[block.index] + "\n"
     out = []
     for number, line in enumerate(lines, start=1):
         out.append(line)
@@ -69,131 +97,3 @@ def insert_after_title(text: str, snippet: str) -> str:
         if line.startswith("# "):
             return "".join(lines[: i + 1]) + "\n" + snippet + "\n\n" + "".join(lines[i + 1 :])
     return snippet + "\n\n" + text
-
-
-# --- notebooks ---------------------------------------------------------------------
-
-ADMONITION = re.compile(
-    r"^(?P<indent>\s*)(?P<kind>!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)"
-    r'(?:\s+"(?P<title>[^"]*)")?\s*$'
-)
-TAB = re.compile(r'^(?P<indent>\s*)===\+?\s+"(?P<title>[^"]*)"\s*$')
-COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
-
-
-def jupyter_markdown(text: str) -> str:
-    """Rewrite the site's Markdown extensions into what Jupyter renders.
-
-    Admonitions become block quotes, collapsed ones ``<details>``, and tabs bold
-    labels; HTML comments (markers and hidden checks) are dropped. Math stays as is.
-    """
-    text = COMMENT.sub("", text)
-    out: list[str] = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        m = ADMONITION.match(lines[i]) or TAB.match(lines[i])
-        if not m:
-            out.append(lines[i])
-            i += 1
-            continue
-        indent = len(m.group("indent"))
-        body = []
-        i += 1
-        while i < len(lines) and (
-            not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent
-        ):
-            body.append(lines[i][indent + 4 :])
-            i += 1
-        inner = jupyter_markdown("\n".join(body)).strip("\n")
-        title = m.group("title") if m.group("title") is not None else ""
-        kind = m.groupdict().get("kind")
-        if kind is None:  # a content tab
-            out += [f"**{title}**", "", inner, ""]
-        elif kind.startswith("???"):
-            summary = title or m.group("type").capitalize()
-            out += [
-                f"<details><summary>{html.escape(summary)}</summary>",
-                "",
-                inner,
-                "",
-                "</details>",
-                "",
-            ]
-        else:
-            head = title or m.group("type").capitalize()
-            out += [f"> **{head}**", ">"] + [f"> {line}".rstrip() for line in inner.split("\n")]
-            out.append("")
-    return "\n".join(out)
-
-
-def notebook(page: Page, record: dict | None, record_dir: Path) -> dict:
-    """The page as an nbformat-4 notebook: prose, visible code, and recorded outputs."""
-    lines = page.text.splitlines(keepends=True)
-    # Outputs are recorded in the order the blocks run; prose edits move lines, not that.
-    entries = record["blocks"] if record else []
-    ordinal = {id(b): i for i, b in enumerate(page.executed_blocks)}
-    cells = []
-    start = 0
-    for block in page.blocks:
-        if block.syntax != "python" or block.hidden or block.expected_output:
-            continue
-        prose = jupyter_markdown("".join(lines[start : block.line - 1])).strip()
-        if prose:
-            cells.append(markdown_cell(prose))
-        i = ordinal.get(id(block))
-        entry = entries[i] if i is not None and i < len(entries) else None
-        cells.append(code_cell(block.code, entry, record_dir))
-        start = block.end_line
-    prose = jupyter_markdown("".join(lines[start:])).strip()
-    if prose:
-        cells.append(markdown_cell(prose))
-    return {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-            "language_info": {"name": "python"},
-        },
-        "cells": [dict(cell, id=f"cell-{i}") for i, cell in enumerate(cells)],
-    }
-
-
-def markdown_cell(text: str) -> dict:
-    return {"cell_type": "markdown", "metadata": {}, "source": text}
-
-
-def code_cell(code: str, entry: dict | None, record_dir: Path) -> dict:
-    outputs: list[dict] = []
-    if entry:
-        for stream in ("stdout", "stderr"):
-            if entry[stream]:
-                outputs.append({"output_type": "stream", "name": stream, "text": entry[stream]})
-        if entry["error"]:
-            last = entry["error"].rstrip().splitlines()[-1]
-            ename, _, evalue = last.partition(": ")
-            outputs.append(
-                {
-                    "output_type": "error",
-                    "ename": ename,
-                    "evalue": evalue,
-                    "traceback": entry["error"].rstrip().splitlines(),
-                }
-            )
-        for fig in entry["figures"]:
-            svg = (record_dir / fig["file"]).read_text(encoding="utf-8")
-            svg = svg[SVG_START.search(svg).start() :]
-            outputs.append(
-                {
-                    "output_type": "display_data",
-                    "metadata": {},
-                    "data": {"image/svg+xml": svg, "text/plain": fig["alt"]},
-                }
-            )
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "metadata": {},
-        "source": code.rstrip("\n"),
-        "outputs": outputs,
-    }
