@@ -9,6 +9,7 @@ from .data import *  # noqa: F403
 from .devices import *  # noqa: F403
 from .fashion_mnist import *  # noqa: F403
 from .generalization import *  # noqa: F403
+from .generalization import *  # noqa: F403
 from .linear_regression import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .timing import *  # noqa: F403
