@@ -17,6 +17,8 @@ import torch
 from matplotlib import pyplot as plt
 from torch.nn import functional as F
 
+import d2lsite as d2l
+
 __all__ = [
     "FASHION_MNIST_DATA_MD5",
     "FASHION_MNIST_MD5",
@@ -62,10 +64,10 @@ def fashion_mnist_dirs() -> list[Path]:
 
     Defined in ``linear-classification/fashion-mnist.md``.
     """
+    folders = [folder / "fashion-mnist" for folder in d2l.data_dirs()]
     if os.environ.get("D2LSITE_DATA"):
-        return [Path(os.environ["D2LSITE_DATA"]) / "fashion-mnist"]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [cache / "d2lsite" / "fashion-mnist", Path(FASHION_MNIST_SYSTEM_DIR)]
+        return folders
+    return folders + [Path(FASHION_MNIST_SYSTEM_DIR)]
 
 
 def find_fashion_mnist_file(name: str) -> Path:
@@ -166,9 +168,13 @@ class TensorLoader:
     """Minibatches ``(X, y)`` cut from in-memory image and label tensors.
 
     ``images`` is ``uint8`` (N x C x H x W); each batch ``X`` is ``float32`` in
-    [0, 1], resized to ``resize`` (an int or a pair) if given. With
-    ``shuffle=True`` every pass draws a new order from the loader's own
-    generator, which is seeded from torch's global generator.
+    [0, 1], resized to ``resize`` (a positive int or a pair of them) if given.
+    With ``shuffle=True`` every pass draws a new order from the loader's own
+    generator, which is seeded from torch's global generator. Yields at most
+    ``d2l.batch_limit()`` batches per pass (all, except at the reduced budget
+    of the book's tests). Raises ``ValueError`` for a ``batch_size`` or
+    ``resize`` that is not a positive whole number, or images and labels of
+    different lengths.
 
     Defined in ``linear-classification/fashion-mnist.md``.
     """
@@ -181,20 +187,31 @@ class TensorLoader:
         shuffle: bool,
         resize: int | tuple[int, int] | None = None,
     ) -> None:
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if type(batch_size) is not int or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        sizes = list(resize) if isinstance(resize, (tuple, list)) else [resize]
+        if resize is not None and (
+            len(sizes) not in (1, 2) or any(type(s) is not int or s < 1 for s in sizes)
+        ):
+            raise ValueError(
+                f"resize must be None, a positive integer or a pair (height, width) of them, "
+                f"got {resize!r}"
+            )
+        if len(images) != len(labels):
+            raise ValueError(f"got {len(images)} images but {len(labels)} labels")
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle, self.resize = batch_size, shuffle, resize
         seed = int(torch.randint(2**62, ()))
         self.generator = torch.Generator().manual_seed(seed)
 
     def __len__(self) -> int:
-        return math.ceil(len(self.labels) / self.batch_size)
+        num_batches = math.ceil(len(self.labels) / self.batch_size)
+        return min(num_batches, d2l.batch_limit() or num_batches)
 
     def __iter__(self):
         n = len(self.labels)
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
-        for start in range(0, n, self.batch_size):
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
             batch = order[start : start + self.batch_size]
             X = self.images.index_select(0, batch) / 255  # uint8 / int gives float32
             if self.resize:

@@ -10,6 +10,7 @@ when this machine has them.
 import gzip
 import hashlib
 import math
+import re
 import socket
 import urllib.error
 from pathlib import Path
@@ -164,7 +165,22 @@ def test_resize_keeps_a_constant_image_constant():
     assert torch.allclose(X, torch.full((3, 1, 56, 56), 0.2))
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.5, "256"])
+@pytest.mark.parametrize("resize", [0, -3, 1.5, True, (28, 0), (28, 28, 1), "28"])
+def test_a_resize_that_is_not_positive_whole_numbers_is_refused_at_once(resize):
+    images, labels = torch.zeros(4, 1, 28, 28, dtype=torch.uint8), torch.zeros(4).long()
+    with pytest.raises(ValueError, match=f"resize must be .* got {re.escape(repr(resize))}"):
+        d2l.TensorLoader(images, labels, 2, shuffle=False, resize=resize)
+
+
+def test_the_reduced_budget_caps_batches_per_pass(monkeypatch):
+    images, labels = torch.zeros(100, 1, 2, 2, dtype=torch.uint8), torch.zeros(100).long()
+    loader = d2l.TensorLoader(images, labels, 10, shuffle=True)
+    assert len(loader) == len(list(loader)) == 10
+    monkeypatch.setenv("D2LSITE_BUDGET", "reduced")
+    assert len(loader) == len(list(loader)) == 4
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, "256", True])
 def test_a_batch_size_that_is_not_a_positive_integer_is_refused(batch_size):
     images, labels = torch.zeros(4, 1, 28, 28, dtype=torch.uint8), torch.zeros(4).long()
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):

@@ -100,9 +100,16 @@ def test_evaluate_accuracy_puts_a_module_in_eval_mode_without_gradients():
     net.train()
     data_iter = [(torch.ones(8, 4), torch.zeros(8, dtype=torch.long))]
     first = d2l.evaluate_accuracy(net, data_iter)
-    assert not net.training
+    assert net.training  # the caller's mode is restored
     assert first == d2l.evaluate_accuracy(net, data_iter)  # no dropout noise
     assert all(p.grad is None for p in net.parameters())
+
+
+def test_evaluate_accuracy_leaves_a_module_in_eval_mode_if_it_was():
+    net = nn.Sequential(nn.Linear(4, 2))
+    net.eval()
+    d2l.evaluate_accuracy(net, [(torch.ones(8, 4), torch.zeros(8, dtype=torch.long))])
+    assert not net.training
 
 
 def test_evaluate_accuracy_rejects_an_empty_iterator():
@@ -305,3 +312,125 @@ def test_predict_ch3_titles_each_image_with_true_then_predicted_label(monkeypatc
 def test_predict_ch3_rejects_a_nonpositive_number_of_images():
     with pytest.raises(ValueError, match="n >= 1"):
         d2l.predict_ch3(lambda X: X, [], n=0)
+
+
+# --- issue 13: degenerate sizes, modes, divergence, scalars, histories ----------
+
+
+def test_accuracy_of_one_logit_per_example_thresholds_at_zero():
+    y_hat = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
+    assert d2l.accuracy(y_hat, torch.tensor([1, 0, 1, 1])) == 3.0
+    assert d2l.accuracy(torch.tensor([[-2.0], [0.5]]), torch.tensor([0, 1])) == 2.0
+
+
+def test_a_perfect_logistic_regression_net_gets_accuracy_one():
+    X = torch.linspace(-1, 1, 50).reshape(-1, 1)
+    y = (X[:, 0] > 0).long()
+    net = nn.Linear(1, 1)
+    with torch.no_grad():
+        net.weight.fill_(10.0)
+        net.bias.zero_()
+    assert d2l.evaluate_accuracy(net, [(X, y)]) == 1.0
+
+
+def test_accuracy_accepts_a_column_of_labels():
+    y_hat = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    assert d2l.accuracy(y_hat, torch.tensor([[0], [1], [1]])) == 2.0
+
+
+def test_accuracy_of_an_empty_batch_is_zero_correct():
+    assert d2l.accuracy(torch.zeros(0, 10), torch.zeros(0, dtype=torch.long)) == 0.0
+
+
+def test_predict_ch3_uses_eval_mode_and_restores_training_mode(monkeypatch):
+    monkeypatch.setattr(d2l, "show_images", lambda *a, **k: None)
+    titles = []
+    monkeypatch.setattr(d2l, "get_fashion_mnist_labels", lambda ys: titles.append(list(ys)) or [
+        str(int(v)) for v in ys])  # fmt: skip
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.Dropout(0.9), nn.Linear(4, 10))
+    net.train()
+    data = [(torch.rand(6, 1, 2, 2), torch.zeros(6, dtype=torch.long))]
+    d2l.predict_ch3(net, data)
+    d2l.predict_ch3(net, data)
+    assert titles[1] == titles[3]  # the same predictions on each call: no dropout
+    assert net.training
+
+
+def diverging_problem():
+    X = torch.ones(8, 2)
+    y = torch.zeros(8, dtype=torch.long)
+    net = nn.Linear(2, 2)
+
+    def loss(y_hat, y):  # a hand-written cross-entropy that overflows
+        return -torch.log(torch.exp(y_hat)[range(len(y)), y] / torch.exp(y_hat).sum(1))
+
+    return net, [(X, y)] * 3, loss
+
+
+def test_train_ch3_stops_at_the_first_non_finite_loss_and_names_epoch_and_batch(capsys):
+    net, data, loss = diverging_problem()
+    with torch.no_grad():
+        net.weight.fill_(1e3)  # exp(2000) overflows: the very first loss is nan
+    before = net.weight.clone()
+    updater = torch.optim.SGD(net.parameters(), lr=0.1)
+    with pytest.raises(FloatingPointError, match=r"epoch 1: the loss of minibatch 1 .*smaller"):
+        d2l.train_ch3(net, data, data, loss, 5, updater)
+    assert torch.equal(net.weight, before)  # stopped before the update
+
+
+def test_train_ch3_returns_a_history_with_one_entry_per_epoch(problem, capsys):
+    train_iter, test_iter = problem
+    net = nn.Linear(2, 3)
+    updater = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss = nn.CrossEntropyLoss(reduction="none")
+    history = d2l.train_ch3(net, train_iter, test_iter, loss, 3, updater)
+    assert len(history.train_loss) == len(history.train_acc) == len(history.test_acc) == 3
+    assert history.test_acc[-1] == d2l.evaluate_accuracy(net, test_iter)
+    assert "\n" not in repr(history) and repr(history).startswith("History(3 epochs")
+
+
+def test_one_epoch_and_one_example_train_without_warnings(problem, capsys):
+    import warnings
+
+    X, y = blobs(n_per_class=1)
+    data = [(X[:1], y[:1])]
+    net = nn.Linear(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d2l.train_ch3(net, data, data, nn.CrossEntropyLoss(reduction="none"), 1,
+                      torch.optim.SGD(net.parameters(), lr=0.1))  # fmt: skip
+
+
+@pytest.mark.parametrize("ys", [0.5, torch.tensor(0.5), [0.5], (0.5,), torch.tensor([0.5])])
+def test_animator_add_accepts_a_scalar_a_0d_tensor_or_a_list_for_one_curve(ys, capsys):
+    animator = d2l.Animator(legend=["y"])
+    animator.add(1, ys)
+    animator.add(2, ys)
+    assert animator.Y == [[0.5, 0.5]]
+    assert capsys.readouterr().out.splitlines()[-1] == "x 2, y 0.500"
+
+
+def test_train_ch6_trains_on_the_given_device_and_returns_a_history(problem, capsys):
+    train_iter, test_iter = problem
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    history = d2l.train_ch6(net, train_iter, test_iter, 5, 0.5, device="cpu")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "training on cpu"
+    assert FINAL_LINE.match(out[-2]) and out[-1].endswith("examples/sec on cpu")
+    assert history.test_acc[-1] >= 0.95
+
+
+@pytest.mark.parametrize("kwargs", [{"num_epochs": 0}, {"num_epochs": True}, {"lr": 0},
+                                    {"lr": "0.1"}, {"lr": -1.0}])  # fmt: skip
+def test_train_ch6_names_a_nonsense_hyperparameter(problem, kwargs):
+    args = {"num_epochs": 1, "lr": 0.1, **kwargs}
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        d2l.train_ch6(nn.Linear(2, 3), *problem, device="cpu", **args)
+
+
+def test_evaluate_accuracy_gpu_moves_batches_to_the_net_device():
+    net = nn.Linear(2, 2)
+    data = [(torch.ones(4, 2), torch.zeros(4, dtype=torch.long))]
+    assert 0.0 <= d2l.evaluate_accuracy_gpu(net, data) <= 1.0
