@@ -4,11 +4,9 @@ Every public name here is saved (``# @save``) from a page of the book; its
 docstring names that page. Use it as ``import d2lsite as d2l``.
 """
 
-from .cnn import *  # noqa: F403
 from .data import *  # noqa: F403
 from .devices import *  # noqa: F403
 from .fashion_mnist import *  # noqa: F403
-from .generalization import *  # noqa: F403
 from .generalization import *  # noqa: F403
 from .linear_regression import *  # noqa: F403
 from .plotting import *  # noqa: F403
