@@ -4,6 +4,7 @@ Every public name here is saved (``# @save``) from a page of the book; its
 docstring names that page. Use it as ``import d2lsite as d2l``.
 """
 
+from .cnn import *  # noqa: F403
 from .data import *  # noqa: F403
 from .devices import *  # noqa: F403
 from .fashion_mnist import *  # noqa: F403
