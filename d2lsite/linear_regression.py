@@ -17,11 +17,12 @@ def synthetic_data(
     are ``y = Xw + b + eps`` with ``eps ~ N(0, noise**2)``, returned as a column of
     shape ``(num_examples, 1)``. ``w`` may be a 1-D tensor or a list of numbers.
     Uses torch's global random generator, so ``torch.manual_seed`` makes it repeatable.
+    Raises ``ValueError`` unless ``w`` is 1-D and ``num_examples`` a whole number >= 1.
 
     Defined in ``linear-regression/linear-regression-scratch.md``.
     """
     w = torch.as_tensor(w, dtype=torch.float32)
-    if w.ndim != 1 or num_examples < 1:
+    if w.ndim != 1 or type(num_examples) is not int or num_examples < 1:
         raise ValueError(
             f"synthetic_data needs a 1-D w and num_examples >= 1; "
             f"got w of shape {tuple(w.shape)} and num_examples={num_examples}"
@@ -60,12 +61,16 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
 
     The gradients are those of a loss *summed* over the ``batch_size`` examples of
     the minibatch; dividing by ``batch_size`` turns the sum into a mean. Each
-    gradient is then set to zero, ready for the next ``backward()``.
+    gradient is then set to zero, ready for the next ``backward()``. Raises
+    ``ValueError`` for a ``batch_size`` that is not a positive whole number, an
+    ``lr`` that is not positive, or a parameter without a gradient.
 
     Defined in ``linear-regression/linear-regression-scratch.md``.
     """
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive number of examples, got {batch_size}")
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive number of examples, got {batch_size!r}")
+    if not lr > 0:
+        raise ValueError(f"the learning rate lr must be positive, got {lr!r}")
     with torch.no_grad():
         for param in params:
             if param.grad is None:
@@ -82,11 +87,15 @@ def load_array(
     Returns a ``DataLoader`` that yields one tuple of ``batch_size`` rows of each
     tensor at a time (the last batch may be smaller). It visits the examples in a
     fresh random order each epoch when ``is_train`` is true, in stored order otherwise.
+    Raises ``ValueError`` for tensors of different lengths or a ``batch_size`` that
+    is not a positive whole number.
 
     Defined in ``linear-regression/linear-regression-concise.md``.
     """
     sizes = [len(a) for a in data_arrays]
     if len(set(sizes)) != 1:
         raise ValueError(f"load_array needs tensors of one common length, got lengths {sizes}")
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}")
     dataset = data.TensorDataset(*data_arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)

@@ -61,3 +61,10 @@ def test_try_all_gpus_returns_mps_alone_on_apple_silicon(machine):
 def test_try_gpu_gives_a_device_that_tensors_accept():
     x = torch.ones(2, device=d2l.try_gpu())
     assert x.device.type in ("cpu", "cuda", "mps")
+
+
+@pytest.mark.parametrize("i", [-1, 0.5, "0", True])
+def test_try_gpu_refuses_an_index_that_is_not_a_whole_number_from_zero(machine, i):
+    machine(cuda=2)
+    with pytest.raises(ValueError, match="device index"):
+        d2l.try_gpu(i)

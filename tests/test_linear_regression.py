@@ -61,7 +61,7 @@ def test_synthetic_data_is_reproducible_under_a_seed():
     assert not torch.equal(second[0], third[0])
 
 
-@pytest.mark.parametrize("num_examples", [0, -5])
+@pytest.mark.parametrize("num_examples", [0, -5, 2.5, True])
 def test_synthetic_data_rejects_no_examples(num_examples):
     with pytest.raises(ValueError, match="num_examples >= 1"):
         d2l.synthetic_data(TRUE_W, TRUE_B, num_examples)
@@ -129,7 +129,7 @@ def test_sgd_keeps_parameters_leaves_that_require_grad():
     assert w.is_leaf and w.requires_grad and w.grad_fn is None
 
 
-@pytest.mark.parametrize("batch_size", [0, -1])
+@pytest.mark.parametrize("batch_size", [0, -1, 1.5, True])
 def test_sgd_rejects_a_batch_size_that_is_not_positive(batch_size):
     w = torch.ones(2, requires_grad=True)
     w.sum().backward()
@@ -208,7 +208,15 @@ def test_load_array_rejects_no_tensors():
         d2l.load_array((), 2)
 
 
-@pytest.mark.parametrize("batch_size", [0, -3])
+@pytest.mark.parametrize("batch_size", [0, -3, 2.0, True])
 def test_load_array_rejects_a_batch_size_that_is_not_positive(batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         d2l.load_array((torch.zeros(5, 2),), batch_size)
+
+
+@pytest.mark.parametrize("lr", [0, -0.1])
+def test_sgd_rejects_a_learning_rate_that_is_not_positive(lr):
+    w = torch.ones(2, requires_grad=True)
+    w.sum().backward()
+    with pytest.raises(ValueError, match="lr must be positive"):
+        d2l.sgd([w], lr=lr, batch_size=2)
