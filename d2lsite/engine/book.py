@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from .library import Library, library_names_used
-from .pages import Page, read_page
+from .pages import Block, Page, read_page
 
 # Bump when the engine records outputs differently; every record goes stale.
 RECORD_FORMAT = 4  # 4: every entry carries its block's identity and whether it ran
@@ -145,7 +145,7 @@ class Book:
             blocks = [b.code for b in chain.blocks]
             h.update(json.dumps({"marks": chain.marks, "blocks": blocks}).encode())
             code += blocks
-        used = set().union(*(library_names_used(c) for c in code)) if code else set()
+        used = library_names_used(code)
         h.update(self.library.fingerprint(used).encode())
         return h.hexdigest()[:24]
 
@@ -156,7 +156,9 @@ class Book:
         record = self.record(name)
         if record is None:
             return Status.MISSING
-        return Status.OK if record.get("key") == self.key(page) else Status.STALE
+        if record.get("key") != self.key(page) or match_record(page, record) is None:
+            return Status.STALE
+        return Status.OK
 
     def orphan_records(self) -> list[str]:
         pages = {p.removesuffix(".md") for p in self.pages()}
@@ -167,6 +169,23 @@ class Book:
             for r in self.outputs.rglob("record.json")
             if r.parent.relative_to(self.outputs).as_posix() not in pages
         )
+
+
+def match_record(page: Page, record: dict | None) -> list[tuple[Block, dict]] | None:
+    """Each of the page's code blocks with its recorded entry, matched by identity.
+
+    Identity is the block's index among the page's Python chain blocks and the hash
+    of its code, never its position among the blocks that ran (which blocks run
+    depends on the machine that records). ``None`` if the record does not fit the
+    page block for block: such a record is stale, and nothing of it is shown.
+    """
+    if not record or record.get("format") != RECORD_FORMAT:
+        return None
+    entries = {(e.get("index"), e.get("code_hash")): e for e in record.get("blocks", [])}
+    blocks = page.code_blocks
+    if len(entries) != len(blocks) or any(b.identity not in entries for b in blocks):
+        return None
+    return [(b, entries[b.identity]) for b in blocks]
 
 
 def load_mkdocs_config(config_file: Path):

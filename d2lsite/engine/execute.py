@@ -3,7 +3,8 @@
 ``d2lsite run`` starts ``python -m d2lsite.engine.execute PAGE OUT_DIR NAME`` once per
 page (a plain process, not a Jupyter kernel), so no page can leak state into another.
 Chains run as pytest-codeblocks runs them: each in a fresh namespace, seeded first (see
-``reset_state``), skipped chains not at all. An ``xfail`` chain is expected to raise; its short traceback becomes its output.
+``reset_state``), skipped chains not at all. An ``xfail`` chain is expected to raise;
+its short traceback becomes its output.
 """
 
 from __future__ import annotations

@@ -14,9 +14,7 @@ from pathlib import Path
 
 from .pages import definition_names
 
-# Public names of d2lsite that no page saves, because they are the book's machinery
-# rather than its lessons. Keep this list short.
-INFRASTRUCTURE: set[str] = set()
+PACKAGE = "d2lsite"
 
 
 @dataclass
@@ -36,71 +34,220 @@ class Definition:
         """A hash of the definition's meaning: docstrings, comments and annotations left out."""
         return hashlib.sha256(normalized_dump(self.node).encode()).hexdigest()
 
-    def references(self) -> set[str]:
-        return {n.id for n in ast.walk(self.node) if isinstance(n, ast.Name)}
+
+@dataclass
+class Module:
+    """One module of the library: its definitions and what its import statements bind."""
+
+    name: str
+    definitions: dict[str, Definition]
+    # alias -> (module, name): ``name`` None for a module, module "" for the package
+    imports: dict[str, tuple[str, str | None]]
+    public: list[str]
 
 
 class Library:
-    """Every top-level definition in the library's modules, by name."""
+    """The library's modules read as source, and the definitions one name reaches.
+
+    A definition reaches another (the *closure rules* of the staleness key) when its
+    source, decorators, class bases, default arguments and method bodies included,
+    names it in any of these ways:
+
+    * a bare name: a definition of the same module, or a name its imports bind
+      (``from .plotting import set_axes``, ``from d2lsite.plotting import set_axes
+      as sa``, at module level or inside a function);
+    * an attribute of the package: ``d2l.set_axes``, ``d2lsite.set_axes``, for any
+      alias ``import d2lsite as X`` binds;
+    * an attribute of a module: ``plotting.set_axes`` after ``from . import plotting``
+      or ``import d2lsite.plotting as plotting``, and ``d2lsite.plotting.set_axes``.
+
+    A package attribute resolves to the module that exports the name (its ``__all__``).
+    The rules over-approximate (a local variable that shadows a library name counts as
+    a use): a page may go stale without need, never stay current wrongly.
+    """
 
     def __init__(self, package_dir: Path):
         self.package_dir = package_dir
-        self.definitions: dict[str, Definition] = {}
-        self.public: list[str] = []
+        self.modules: dict[str, Module] = {}
         for path in sorted(package_dir.glob("*.py")):
-            source = path.read_text(encoding="utf-8")
-            tree = ast.parse(source, filename=str(path))
-            for node in tree.body:
-                for name in definition_names(node):
-                    if name == "__all__":
-                        self.public += list(ast.literal_eval(node.value))
-                    elif not name.startswith("__"):
-                        self.definitions[name] = Definition(name, path.stem, node)
+            if path.stem == "__init__":
+                continue
+            self.modules[path.stem] = read_module(path)
+        self.exports: dict[str, str] = {}  # public name -> module that defines it
+        for module in self.modules.values():
+            for name in module.public:
+                self.exports.setdefault(name, module.name)
+        self.public = [n for m in self.modules.values() for n in m.public]
+        # Every top-level definition by name (an exported one wins over a private twin).
+        self.definitions: dict[str, Definition] = {}
+        for module in self.modules.values():
+            for name, definition in module.definitions.items():
+                if self.exports.get(name, module.name) == module.name:
+                    self.definitions.setdefault(name, definition)
+
+    # --- following references --------------------------------------------------------
+
+    def resolve_import(self, target: tuple[str, str | None]):
+        """An import's target as ("module", module) / ("def", module, name) / None."""
+        module, name = target
+        if name is None:
+            return ("package",) if module == "" else ("module", module)
+        if module == "":  # from d2lsite import x
+            if name in self.modules:
+                return ("module", name)
+            return ("def", self.exports[name], name) if name in self.exports else None
+        mod = self.modules.get(module)
+        if mod is None:
+            return None
+        if name in mod.definitions:
+            return ("def", module, name)
+        if name in mod.imports and mod.imports[name] != target:
+            return self.resolve_import(mod.imports[name])
+        return None
+
+    def resolve(self, module: Module, node: ast.AST):
+        """What a Name or Attribute node means in ``module``, if it is library code."""
+        if isinstance(node, ast.Name):
+            if node.id in module.definitions:
+                return ("def", module.name, node.id)
+            if node.id in module.imports:
+                return self.resolve_import(module.imports[node.id])
+            return None
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(module, node.value)
+            if base is None:
+                return None
+            if base[0] == "package":
+                return self.resolve_import(("", node.attr))
+            if base[0] == "module":
+                return self.resolve_import((base[1], node.attr))
+        return None
+
+    def references(self, definition: Definition) -> set[tuple[str, str]]:
+        """(module, name) of every library definition that ``definition`` names."""
+        module = self.modules[definition.module]
+        found = set()
+        for node in ast.walk(definition.node):
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                target = self.resolve(module, node)
+                if target is not None and target[0] == "def":
+                    found.add((target[1], target[2]))
+        return found
+
+    def roots(self, names: set[str]) -> set[tuple[str, str]]:
+        """Public names (``d2l.x``) as (module, name)."""
+        found = set()
+        for name in names:
+            if name in self.exports:
+                found.add((self.exports[name], name))
+            elif name in self.definitions:
+                found.add((self.definitions[name].module, name))
+        return found
 
     def closure(self, names: set[str]) -> set[str]:
-        """``names`` and every library definition they reach, transitively."""
-        seen: set[str] = set()
-        todo = [n for n in names if n in self.definitions]
+        """``names`` and every library definition they reach, transitively (``module.name``)."""
+        seen: set[tuple[str, str]] = set()
+        todo = list(self.roots(names))
         while todo:
-            name = todo.pop()
-            if name in seen:
+            key = todo.pop()
+            if key in seen:
                 continue
-            seen.add(name)
-            todo += [
-                r
-                for r in self.definitions[name].references()
-                if r in self.definitions and r not in seen
-            ]
-        return seen
+            seen.add(key)
+            module, name = key
+            definition = self.modules[module].definitions[name]
+            todo += [r for r in self.references(definition) if r not in seen]
+        return {f"{m}.{n}" for m, n in seen}
 
     def fingerprint(self, names: set[str]) -> str:
         """One hash over the definitions that ``names`` reach."""
         h = hashlib.sha256()
-        for name in sorted(self.closure(names)):
-            h.update(f"{name}:{self.definitions[name].fingerprint}\n".encode())
+        for qualified in sorted(self.closure(names)):
+            module, name = qualified.split(".", 1)
+            h.update(f"{name}:{self.modules[module].definitions[name].fingerprint}\n".encode())
         return h.hexdigest()
 
 
-def library_names_used(code: str) -> set[str]:
-    """Names the code takes from d2lsite: ``d2l.x``, ``d2lsite.x``, ``from d2lsite import x``."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    aliases = set()
-    names = set()
+def read_module(path: Path) -> Module:
+    """A library module's top-level definitions, ``__all__`` and import bindings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    definitions: dict[str, Definition] = {}
+    public: list[str] = []
+    for node in tree.body:
+        for name in definition_names(node):
+            if name == "__all__":
+                public += list(ast.literal_eval(node.value))
+            elif not name.startswith("__"):
+                definitions[name] = Definition(name, path.stem, node)
+    return Module(path.stem, definitions, import_bindings(tree), public)
+
+
+def import_bindings(tree: ast.AST) -> dict[str, tuple[str, str | None]]:
+    """alias -> (module, name) for every import of the library in ``tree``, nested ones too.
+
+    ``module`` is "" for the package itself; ``name`` is None when a module is bound.
+    """
+    bound: dict[str, tuple[str, str | None]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            aliases |= {a.asname or a.name for a in node.names if a.name == "d2lsite"}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("d2lsite"):
-            names |= {a.name for a in node.names}
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in aliases
-        ):
-            names.add(node.attr)
+            for a in node.names:
+                if a.name == PACKAGE:
+                    bound[a.asname or PACKAGE] = ("", None)
+                elif a.name.startswith(PACKAGE + "."):
+                    sub = a.name.split(".")[1]
+                    if a.asname:
+                        bound[a.asname] = (sub, None)
+                    else:
+                        bound[PACKAGE] = ("", None)  # import d2lsite.x binds d2lsite
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 1 and not node.module:  # from . import plotting
+                for a in node.names:
+                    bound[a.asname or a.name] = ("", a.name)
+                continue
+            if node.level == 1:
+                module = node.module
+            elif (
+                node.level == 0
+                and node.module
+                and (node.module == PACKAGE or node.module.startswith(PACKAGE + "."))
+            ):
+                module = node.module.removeprefix(PACKAGE).lstrip(".")
+            else:
+                continue
+            module = module.split(".")[0] if module else ""
+            for a in node.names:
+                if a.name != "*":
+                    bound[a.asname or a.name] = (module, a.name)
+    return bound
+
+
+def library_names_used(code: str | list[str]) -> set[str]:
+    """Names the code takes from d2lsite, in any of the forms ``Library`` follows.
+
+    ``d2l.x``, ``d2lsite.x``, ``from d2lsite import x``, ``from d2lsite.m import x``,
+    ``import d2lsite.m as m; m.x``: each gives the public name ``x``. ``code`` may be a
+    page's blocks: an import in one block binds the alias for all of them (a chain
+    runs as one program), and a block that does not parse alone is still read.
+    """
+    trees = []
+    for piece in [code] if isinstance(code, str) else code:
+        try:
+            trees.append(ast.parse(piece))
+        except SyntaxError:
+            continue
+    bound: dict[str, tuple[str, str | None]] = {}
+    for tree in trees:
+        bound.update(import_bindings(tree))
+    names = {name for module, name in bound.values() if name is not None}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in bound
+            ):
+                module, name = bound[node.value.id]
+                if name is None or module == "":
+                    names.add(node.attr)
     return names
 
 

@@ -29,14 +29,17 @@ ADMONITION = re.compile(
 TAB = re.compile(r'^(?P<indent>\s*)===\+?\s+"(?P<title>[^"]*)"\s*$')
 COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 # attribute lists: `{ .class #id key=value }` after an image, link, heading or paragraph
-ATTR_LIST = re.compile(r"\{:?\s*(?:[.#][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+))(?:\s+(?:[.#][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+)))*\s*\}")
+_ATTR = r"(?:[.#][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+))"
+ATTR_LIST = re.compile(r"[ \t]*\{:?\s*" + _ATTR + r"(?:\s+" + _ATTR + r")*\s*\}")
 FOOTNOTE_DEF = re.compile(r"^\[\^(?P<id>[^\]]+)\]:\s?(?P<text>.*)$")
 FOOTNOTE_REF = re.compile(r"\[\^(?P<id>[^\]]+)\](?!:)")
 ABBR_DEF = re.compile(r"^\*\[(?P<abbr>[^\]]+)\]:\s*(?P<text>.*)$")
 # [text](target) and ![alt](target "title"), not inside code spans
-LINK = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
+LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]]|\[[^\]]*\])*)\]"
+    r"\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)"
+)
 HTML_IMG = re.compile(r'(<img\b[^>]*\bsrc=")(?P<src>[^"]+)(")', re.IGNORECASE)
-FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 class Translation:
@@ -82,7 +85,8 @@ class Translation:
         if not file.is_file():
             return None
         mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        attachments[file.name] = {"mime": mime, "data": base64.b64encode(file.read_bytes()).decode()}
+        data = base64.b64encode(file.read_bytes()).decode()
+        attachments[file.name] = {"mime": mime, "data": data}
         return f"attachment:{file.name}"
 
 
@@ -143,8 +147,15 @@ def jupyter_markdown(text: str, tr: Translation | None = None, attachments=None)
     text = HTML_IMG.sub(
         lambda m: m.group(1) + (image_or_url(m.group("src"), tr, attachments)) + m.group(3), text
     )
-    text = re.sub(r'(<a\b[^>]*\bhref=")([^"]+)(")', lambda m: m.group(1) + (
-        tr.url(m.group(2)) if is_relative(m.group(2)) else m.group(2)) + m.group(3), text)
+    text = re.sub(
+        r'(<a\b[^>]*\bhref=")([^"]+)(")',
+        lambda m: (
+            m.group(1)
+            + (tr.url(m.group(2)) if is_relative(m.group(2)) else m.group(2))
+            + m.group(3)
+        ),
+        text,
+    )
     text = re.sub(r'\s+markdown(?:="[^"]*")?(?=[\s>])', "", text)
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
@@ -210,9 +221,7 @@ def blocks_to_jupyter(text: str) -> str:
 # --- cells ---------------------------------------------------------------------------
 
 
-def notebook(
-    page: Page, record: dict | None, record_dir: Path, tr: Translation | None = None
-):
+def notebook(page: Page, record: dict | None, record_dir: Path, tr: Translation | None = None):
     """The page as a validated nbformat-4 notebook: prose, visible code, recorded outputs."""
     import nbformat
     from nbformat import v4

@@ -275,7 +275,6 @@ def parse_page(text: str, path: Path | str = "<page>") -> Page:
 class SavedDefinition:
     name: str
     node: ast.AST
-    page: Path
     line: int  # line on the page
     heading: str | None
     redefines: bool
@@ -310,9 +309,7 @@ def saved_definitions(page: Page) -> list[SavedDefinition]:
             redefines = "redefine" in tag.group("rest")
             for name in names:
                 found.append(
-                    SavedDefinition(
-                        name, node, page.path, block.line + node.lineno, block.heading, redefines
-                    )
+                    SavedDefinition(name, node, block.line + node.lineno, block.heading, redefines)
                 )
     return found
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .book import RECORD_FORMAT
-from .pages import Block, Page
+from .book import match_record  # noqa: F401 - where the renderer's callers look for it
+from .pages import Page
 
 COLLAPSE_AFTER_LINES = 30
 SVG_START = re.compile(r"<svg\b")
@@ -34,24 +34,9 @@ def text_output(text: str, label: str, kind: str) -> str:
     return f'<div class="{classes}"><div class="d2l-output__label">{label}</div>{body}</div>'
 
 
-def match_record(page: Page, record: dict | None) -> list[tuple[Block, dict]] | None:
-    """Each of the page's code blocks with its recorded entry, matched by identity.
-
-    Identity is the block's index among the page's Python chain blocks and the hash
-    of its code, never its position among the blocks that ran (which blocks run
-    depends on the machine that records). ``None`` if the record does not fit the
-    page block for block: such a record is stale, and nothing of it is shown.
-    """
-    if not record or record.get("format") != RECORD_FORMAT:
-        return None
-    entries = {(e.get("index"), e.get("code_hash")): e for e in record.get("blocks", [])}
-    blocks = page.code_blocks
-    if len(entries) != len(blocks) or any(b.identity not in entries for b in blocks):
-        return None
-    return [(b, entries[b.identity]) for b in blocks]
-
-
-def block_html(entry: dict, record_dir: Path, figure_src: Callable[[str], str] | None = None) -> str:
+def block_html(
+    entry: dict, record_dir: Path, figure_src: Callable[[str], str] | None = None
+) -> str:
     """Everything one block printed and drew, or an empty string.
 
     Figures are inlined as SVG, or with ``figure_src`` (file name -> URL) linked as images.
@@ -67,7 +52,8 @@ def block_html(entry: dict, record_dir: Path, figure_src: Callable[[str], str] |
         parts.append(text_output(entry["error"], "Error (this block fails on purpose)", "error"))
     for fig in entry["figures"]:
         if figure_src is not None:
-            img = f'<img src="{html.escape(figure_src(fig["file"]))}" alt="{html.escape(fig["alt"])}">'
+            src, alt = html.escape(figure_src(fig["file"])), html.escape(fig["alt"])
+            img = f'<img src="{src}" alt="{alt}">'
             parts.append(f'<figure class="d2l-figure">{img}</figure>')
             continue
         svg = (record_dir / fig["file"]).read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import ast
 import difflib
 
 from .book import Book
-from .library import INFRASTRUCTURE, normalized, normalized_dump
+from .library import normalized, normalized_dump
 from .pages import SavedDefinition, saved_definitions
 
 
@@ -65,7 +65,7 @@ def sync_problems(book: Book) -> list[str]:
                 f"the section that defines it: docs/{page} (write ``{page}``)"
             )
     for name in library.public:
-        if name not in saved and name not in INFRASTRUCTURE:
+        if name not in saved:
             module = library.definitions[name].module if name in library.definitions else "?"
             problems.append(
                 f"d2lsite/{module}.py: exports {name}, which no page saves "

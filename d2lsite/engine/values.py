@@ -41,9 +41,7 @@ def make_glue(store: dict) -> Callable[[str, object], None]:
 
     def glue(name: str, value: object) -> None:
         if not isinstance(name, str) or not name or not set(name) <= NAME_CHARS:
-            raise GlueError(
-                f"glue() needs a name of letters, digits and underscores, got {name!r}"
-            )
+            raise GlueError(f"glue() needs a name of letters, digits and underscores, got {name!r}")
         if name in store:
             raise GlueError(f"glue({name!r}, ...) is called twice on this page; use a new name")
         store[name] = plain_value(value)
