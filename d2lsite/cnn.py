@@ -2,7 +2,9 @@
 
 import torch
 
-__all__ = ["corr2d"]
+import d2lsite as d2l
+
+__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out"]
 
 
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -33,3 +35,40 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i : i + k_h, j : j + k_w] * K).sum()
     return Y
+
+
+def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """Cross-correlation of a multi-channel input with a multi-channel kernel, summed.
+
+    ``X`` has shape (c_i, n_h, n_w) and ``K`` shape (c_i, k_h, k_w). Each
+    channel of ``X`` is cross-correlated (``corr2d``) with its slice of ``K``
+    and the ``c_i`` results are added: a ``float32`` tensor of shape
+    (n_h - k_h + 1, n_w - k_w + 1). Raises ``ValueError`` when the shapes are
+    not three-dimensional or the channel counts differ.
+
+    Defined in ``cnn/channels.md``.
+    """
+    if X.ndim != 3 or K.ndim != 3 or X.shape[0] != K.shape[0]:
+        raise ValueError(
+            f"corr2d_multi_in() needs X of shape (c_i, n_h, n_w) and K of shape "
+            f"(c_i, k_h, k_w) with the same c_i; got {tuple(X.shape)} and {tuple(K.shape)}"
+        )
+    return sum(d2l.corr2d(x, k) for x, k in zip(X, K, strict=True))
+
+
+def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """Cross-correlation with several output channels, one kernel per output channel.
+
+    ``X`` has shape (c_i, n_h, n_w) and ``K`` shape (c_o, c_i, k_h, k_w), the
+    layout of ``nn.Conv2d``'s weight. Returns a ``float32`` tensor of shape
+    (c_o, n_h - k_h + 1, n_w - k_w + 1) whose channel d is
+    ``corr2d_multi_in(X, K[d])``. Raises ``ValueError`` when ``K`` is not
+    four-dimensional, or as ``corr2d_multi_in`` does.
+
+    Defined in ``cnn/channels.md``.
+    """
+    if K.ndim != 4:
+        raise ValueError(
+            f"corr2d_multi_in_out() needs K of shape (c_o, c_i, k_h, k_w), got {tuple(K.shape)}"
+        )
+    return torch.stack([corr2d_multi_in(X, k) for k in K], dim=0)
