@@ -4,7 +4,7 @@ import torch
 
 import d2lsite as d2l
 
-__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out"]
+__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "pool2d"]
 
 
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -72,3 +72,32 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
             f"corr2d_multi_in_out() needs K of shape (c_o, c_i, k_h, k_w), got {tuple(K.shape)}"
         )
     return torch.stack([corr2d_multi_in(X, k) for k in K], dim=0)
+
+
+def pool2d(
+    X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max"
+) -> torch.Tensor:
+    """Maximum or average pooling of a matrix, with stride 1 and no padding.
+
+    ``X`` has shape (n_h, n_w) and ``pool_size`` is (p_h, p_w), no larger than
+    ``X``. Returns a ``float32`` tensor of shape (n_h - p_h + 1, n_w - p_w + 1)
+    whose entry (i, j) is the maximum (``mode="max"``) or the mean
+    (``mode="avg"``) of ``X[i:i + p_h, j:j + p_w]``. Raises ``ValueError`` for
+    another mode, an ``X`` that is not a matrix, or a window larger than ``X``.
+
+    Defined in ``cnn/pooling.md``.
+    """
+    if mode not in ("max", "avg"):
+        raise ValueError(f'pool2d() mode must be "max" or "avg", got {mode!r}')
+    p_h, p_w = pool_size
+    if X.ndim != 2 or p_h > X.shape[0] or p_w > X.shape[1]:
+        raise ValueError(
+            f"pool2d() needs a matrix X at least as large as the window {tuple(pool_size)}, "
+            f"got shape {tuple(X.shape)}"
+        )
+    Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i : i + p_h, j : j + p_w]
+            Y[i, j] = window.max() if mode == "max" else window.mean()
+    return Y
