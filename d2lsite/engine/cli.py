@@ -8,14 +8,9 @@ d2lsite status                   list every page with code and the state of its 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
+from . import scheduler
 from .book import Book, BookError, Status
 from .sync import sync_problems
 
@@ -33,6 +28,27 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute pages and record their outputs")
     run.add_argument("pages", nargs="*", help="pages to run (default: the stale ones)")
     run.add_argument("--all", action="store_true", help="run every page with code")
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="pages run at once, each in its own process (default: one per core, "
+        "or one per GPU; each gets cores / jobs torch threads)",
+    )
+    run.add_argument(
+        "--device",
+        choices=("cpu", "cuda", "mps"),
+        default=None,
+        help="where the pages compute (default: the best one available)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds a page may run, unless its front matter says 'timeout: <seconds>' "
+        f"(default: {scheduler.DEFAULT_TIMEOUT_S} s)",
+    )
     sub.add_parser(
         "check",
         help="fail if any outputs are missing or stale, or the library and the book disagree",
@@ -46,11 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         book = Book(".")
         if args.command == "run":
-            return run(book, args.pages, args.all)
+            options = scheduler.Options(jobs=args.jobs, device=args.device)
+            if args.timeout:
+                options.timeout = args.timeout
+            return run(book, args.pages, args.all, options)
         if args.command == "check":
             return check(book)
         return status(book)
-    except BookError as err:
+    except (BookError, scheduler.SchedulerError) as err:
         print(f"d2lsite: {err}", file=sys.stderr)
         return 2
 
@@ -71,7 +90,9 @@ def status(book: Book) -> int:
     return 0
 
 
-def run(book: Book, names: list[str], run_all: bool) -> int:
+def run(
+    book: Book, names: list[str], run_all: bool, options: scheduler.Options | None = None
+) -> int:
     states = pages_with_code(book)
     if names:
         todo = [book.page_name(n) for n in names]
@@ -82,65 +103,40 @@ def run(book: Book, names: list[str], run_all: bool) -> int:
     if not todo:
         print("Every page's outputs are up to date.")
         return 0
-    failures = 0
-    for i, name in enumerate(todo, start=1):
-        print(f"[{i}/{len(todo)}] {book.where(name)} ... ", end="", flush=True)
-        start = time.perf_counter()
-        ok, message = run_page(book, name)
-        took = time.perf_counter() - start
-        if ok:
-            print(f"ok ({took:.1f} s)")
-        else:
-            failures += 1
-            print(f"FAILED ({took:.1f} s); its old outputs are kept")
-            print("    " + message.rstrip().replace("\n", "\n    "), file=sys.stderr)
+    jobs = scheduler.run_pages(book, todo, options)
+    failures = [job for job in jobs if job.outcome != "ok"]
     if failures:
-        print(f"{failures} of {len(todo)} pages failed.", file=sys.stderr)
+        print(f"{len(failures)} of {len(jobs)} pages failed.", file=sys.stderr)
         return 1
     return 0
 
 
-def run_page(book: Book, name: str) -> tuple[bool, str]:
-    """Execute one page in a fresh process; replace its record only if it succeeds."""
-    page = book.page(name)
-    if not page.code_blocks:
+def run_page(book: Book, name: str, **options) -> tuple[bool, str]:
+    """Record one page as ``d2lsite run`` does; replace its record only if it succeeds.
+
+    Returns whether it succeeded and, if not, the report (page line and traceback).
+    """
+    import io
+
+    from rich.console import Console
+
+    quiet = Console(file=io.StringIO())
+    jobs = scheduler.run_pages(book, [name], scheduler.Options(live=False, **options), quiet)
+    if not jobs or jobs[0].outcome == "ok":
         return True, ""
-    key = book.key(page)
-    with tempfile.TemporaryDirectory(prefix="d2lsite-") as tmp:
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "d2lsite.engine.execute",
-                str(book.docs / name),
-                tmp,
-                book.where(name),
-            ],
-            cwd=book.root,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            return False, (proc.stderr or proc.stdout)[-4000:]
-        record_path = os.path.join(tmp, "record.json")
-        with open(record_path, encoding="utf-8") as f:
-            record = json.load(f)
-        record = {"page": record.pop("page"), "key": key, **record}
-        with open(record_path, "w", encoding="utf-8") as f:
-            f.write(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-        dest = book.record_dir(name)
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(tmp, dest)
-    return True, ""
+    return False, jobs[0].message
 
 
 def check(book: Book) -> int:
     problems = []
     for name, state in pages_with_code(book).items():
-        if state != Status.OK:
+        if state == Status.UNCHECKED:
+            where = book.where(name)
+            problems.append(
+                f"{where}: its record does not say that the page's hidden checks passed; "
+                f"run: d2lsite run {where} (a failing check is reported with its line)"
+            )
+        elif state != Status.OK:
             where = book.where(name)
             problems.append(f"{where}: outputs {state}; run: d2lsite run {where}")
     for orphan in book.orphan_records():

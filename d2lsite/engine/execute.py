@@ -65,6 +65,20 @@ def reset_state(seed: int = SEED) -> None:
     matplotlib.rcParams.update(FIGURE_RC)
 
 
+# Set by the scheduler's worker (scheduler.ProgressFile): told which block starts, and
+# everything the page prints, as it prints it. None: nobody is watching.
+PROGRESS = None
+
+
+class Captured(io.StringIO):
+    """A block's stdout or stderr, shown live to ``PROGRESS`` as it is written."""
+
+    def write(self, text: str) -> int:
+        if PROGRESS is not None:
+            PROGRESS.write(text)
+        return super().write(text)
+
+
 class BlockError(Exception):
     def __init__(self, line: int, text: str):
         super().__init__(text)
@@ -77,7 +91,7 @@ def run_block(block: Block, namespace: dict, page: str) -> tuple[str, str]:
     tree = ast.parse(block.code, filename=page)
     ast.increment_lineno(tree, block.line)  # tracebacks point at the page's lines
     code = compile(tree, page, "exec")
-    out, err = io.StringIO(), io.StringIO()
+    out, err = Captured(), Captured()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         exec(code, namespace)  # noqa: S102
     return out.getvalue(), err.getvalue()
@@ -152,6 +166,9 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
     start = time.perf_counter()
     blocks_out = []
     values: dict = {}  # what the hidden blocks glue(), for the prose
+    checks: list[int] = []  # hidden blocks (checks), by index; all passed if we get to the end
+    to_run = sum(not c.skipped for c in page.python_chains for _ in c.blocks)
+    started = 0
     for chain in page.python_chains:
         skipped = chain.skipped
         if not skipped:
@@ -170,15 +187,22 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
                 "figures": [],
             }
             if entry["ran"]:
+                if PROGRESS is not None:
+                    PROGRESS.block(started, to_run, block.line)
+                started += 1
                 try:
                     entry["stdout"], entry["stderr"] = run_block(block, namespace, page_name)
                 except Exception as exc:  # noqa: BLE001
                     line, text = short_traceback(exc, page_name)
+                    if block.hidden and not chain.xfail:
+                        text = "a hidden check failed; the record is not written\n" + text
                     if not chain.xfail:
                         raise BlockError(line or block.line, text) from exc
                     entry["error"] = text
                     failed = True
                 entry["figures"] = collect_figures(out_dir, block.index, page_name)
+                if block.hidden and not chain.xfail:
+                    checks.append(block.index)
             blocks_out.append(entry)
         if chain.xfail and not failed and not skipped:
             raise BlockError(chain.line, "this chain is marked xfail but raised no error")
@@ -197,6 +221,10 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
         "date": date.today().isoformat(),
         "wall_time_s": round(time.perf_counter() - start, 2),
         "values": values,
+        # Written only when every hidden block ran without error: d2lsite check and the
+        # strict build refuse a record without "checks": "passed".
+        "checks": "passed",
+        "check_blocks": checks,
         "blocks": blocks_out,
     }
 
