@@ -96,23 +96,47 @@ raise ValueError("on purpose")
 """
 
 
-def make_book(root: Path, *, library_copy: bool = False) -> Path:
-    """Write a book into ``root``; with ``library_copy`` its d2lsite is a runnable copy."""
-    (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text("site_name: test\nnav:\n  - lesson.md\n")
-    (root / "docs" / "lesson.md").write_text(LESSON)
-    (root / "docs" / "prose.md").write_text("# Only prose\n\nNo code here.\n")
-    package = root / "d2lsite"
+PROSE = "# Only prose\n\nNo code here.\n"
+
+
+def make_book(
+    root: Path,
+    pages: dict[str, str] | None = None,
+    *,
+    library: str = "stub",
+    library_copy: bool = False,
+) -> Path:
+    """Write a small book into ``root`` and return ``root``.
+
+    ``pages`` (name -> text) default to the lesson above and a page of prose. The
+    ``d2lsite`` package of the book is ``library``: ``"stub"``, the tiny library above
+    (read as source only); ``"copy"``, that library made importable with the real
+    ``__init__.py`` (``library_copy=True`` says the same); ``"link"``, a link to this
+    repository's package.
+    """
     if library_copy:
-        shutil.copytree(REPO / "d2lsite", package, ignore=shutil.ignore_patterns("__pycache__"))
-        for module in package.glob("*.py"):
-            if module.name != "__init__.py":
-                module.unlink()
-        (package / "__init__.py").write_text(
-            'from .lib import *  # noqa: F403\n\n__version__ = "0"\n'
+        library = "copy"
+    pages = pages if pages is not None else {"lesson.md": LESSON, "prose.md": PROSE}
+    (root / "docs").mkdir(parents=True)
+    nav = "".join(f"  - {name}\n" for name in pages if name != "prose.md")
+    (root / "mkdocs.yml").write_text(f"site_name: test\nnav:\n{nav}", encoding="utf-8")
+    for name, text in pages.items():
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    package = root / "d2lsite"
+    if library == "link":
+        package.symlink_to(REPO / "d2lsite", target_is_directory=True)
+        return root
+    package.mkdir()
+    if library == "copy":
+        shutil.copytree(
+            REPO / "d2lsite" / "engine",
+            package / "engine",
+            ignore=shutil.ignore_patterns("__pycache__"),
         )
-    else:
-        package.mkdir()
+        init = (REPO / "d2lsite" / "__init__.py").read_text(encoding="utf-8")
+        start = init.index("_MODULES = (")
+        end = init.index(")\n", start) + 2
+        (package / "__init__.py").write_text(init[:start] + '_MODULES = ("lib",)\n' + init[end:])
     (package / "lib.py").write_text(LIBRARY)
     return root
 

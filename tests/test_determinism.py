@@ -17,6 +17,7 @@ import pytest
 
 from d2lsite.engine.book import Book
 from d2lsite.engine.cli import run_page
+from tests import engine_book
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,13 +74,7 @@ plt.ylabel("walk")
 
 
 def make_book(root: Path, pages: dict[str, str]) -> Book:
-    (root / "docs").mkdir(parents=True)
-    nav = "".join(f"  - {name}\n" for name in pages)
-    (root / "mkdocs.yml").write_text(f"site_name: determinism\nnav:\n{nav}", encoding="utf-8")
-    for name, text in pages.items():
-        (root / "docs" / name).write_text(text, encoding="utf-8")
-    (root / "d2lsite").symlink_to(ROOT / "d2lsite", target_is_directory=True)
-    return Book(root)
+    return Book(engine_book.make_book(root, pages, library="link"))
 
 
 def record_twice(book: Book, name: str, keep: Path) -> tuple[Path, Path]:

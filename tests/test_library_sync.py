@@ -13,9 +13,8 @@ def test_library_and_book_define_every_saved_helper_identically():
 
 
 def test_every_public_name_of_the_package_is_listed_in_a_module_all():
-    exported = {name for name in vars(d2lsite) if not name.startswith("_")}
-    modules = {name for name, value in vars(d2lsite).items() if type(value).__name__ == "module"}
-    assert exported - modules == set(BOOK.library.public)
+    assert set(d2lsite.__all__) == set(BOOK.library.public)
+    assert set(d2lsite.__all__) <= set(dir(d2lsite))
 
 
 def test_every_page_with_code_has_current_outputs():

@@ -10,6 +10,7 @@ from d2lsite.engine import cli
 from d2lsite.engine.book import Book, Status
 from d2lsite.engine.library import library_names_used
 from d2lsite.engine.render import match_record
+from d2lsite.engine.sync import saved_by_name
 from tests.engine_book import REPO, edit, make_book
 
 # Each caller reaches its callee in one way only; the page calls the caller.
@@ -227,7 +228,8 @@ def test_set_axes_edited_in_library_and_page_makes_every_train_ch3_page_stale(tm
     copy = Book(tmp_path, docs_dir=tmp_path / "docs", nav=real.nav, library="d2lsite")
     old, new = "    axes.set_xlabel(xlabel)\n", "    axes.set_xlabel(xlabel, labelpad=4)\n"
     edit(tmp_path / "d2lsite" / "plotting.py", old, new)
-    edit(tmp_path / "docs" / "preliminaries" / "gradient-descent.md", old, new)
+    saving_page = saved_by_name(real)["set_axes"][-1][0]  # preliminaries/gradient-descent.md
+    edit(tmp_path / "docs" / saving_page, old, new)
     callers = [
         name
         for name in real.pages()

@@ -85,6 +85,36 @@ class Library:
                 if self.exports.get(name, module.name) == module.name:
                     self.definitions.setdefault(name, definition)
 
+    def package_problems(self) -> list[str]:
+        """How ``__init__.py`` fails to load the modules lazily, one line each."""
+        init = self.package_dir / "__init__.py"
+        if not init.is_file():
+            return []
+        tree = ast.parse(init.read_text(encoding="utf-8"))
+        listed: list[str] = []
+        problems = []
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                problems.append(
+                    f"d2lsite/__init__.py:{node.lineno}: imports .{node.module or ''} at once, "
+                    "which loads torch for every tool; delete the line and list the module "
+                    "in _MODULES instead"
+                )
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "_MODULES" for t in node.targets
+            ):
+                listed = list(ast.literal_eval(node.value))
+        for name, module in self.modules.items():
+            if module.public and name not in listed:
+                problems.append(
+                    f"d2lsite/{name}.py: has __all__ but is not in _MODULES of "
+                    f'd2lsite/__init__.py, so d2l.<name> cannot find it; add the line "{name}",'
+                )
+        for name in listed:
+            if name not in self.modules:
+                problems.append(f"d2lsite/__init__.py: _MODULES lists {name}, not a module")
+        return problems
+
     # --- following references --------------------------------------------------------
 
     def resolve_import(self, target: tuple[str, str | None]):

@@ -29,7 +29,7 @@ def sync_problems(book: Book) -> list[str]:
     """Every way in which the library and the book disagree; empty when they agree."""
     library = book.library
     saved = saved_by_name(book)
-    problems = []
+    problems = library.package_problems()
     for name, versions in saved.items():
         for (page_a, a), (page_b, b) in zip(versions, versions[1:], strict=False):
             if normalized_dump(a.node) != normalized_dump(b.node) and not b.redefines:
