@@ -12,6 +12,7 @@ import sys
 
 from . import scheduler
 from .book import Book, BookError, Status
+from .refs import reference_problems
 from .sync import sync_problems
 
 
@@ -129,7 +130,8 @@ def run_page(book: Book, name: str, **options) -> tuple[bool, str]:
 
 def check(book: Book) -> int:
     problems = []
-    for name, state in pages_with_code(book).items():
+    states = pages_with_code(book)
+    for name, state in states.items():
         if state == Status.UNCHECKED:
             where = book.where(name)
             problems.append(
@@ -139,6 +141,13 @@ def check(book: Book) -> int:
         elif state != Status.OK:
             where = book.where(name)
             problems.append(f"{where}: outputs {state}; run: d2lsite run {where}")
+    for name in book.pages():  # numbers in the prose that the record cannot fill
+        state = states.get(name, Status.NO_CODE)
+        if state in (Status.OK, Status.NO_CODE):
+            text = (book.docs / name).read_text(encoding="utf-8")
+            record = book.record(name) if state == Status.OK else None
+            where = book.where(name)
+            problems += [f"{where}: {p}" for p in reference_problems(text, record)]
     for orphan in book.orphan_records():
         problems.append(f"outputs/{orphan}/: records a page that no longer exists; delete it")
     problems += sync_problems(book)

@@ -464,14 +464,20 @@ class ProgressFile:
 
 
 def pin_device(device: str) -> None:
-    """Make ``d2l.try_gpu()`` (and torch) see only ``device``."""
+    """Make ``d2l.try_gpu()`` (and torch) see only ``device``.
+
+    CUDA is hidden by the environment (``CUDA_VISIBLE_DEVICES=""``, see ``worker_env``);
+    Apple's ``mps`` has no such switch, so its availability check is replaced.
+    """
+    import functools
+
     import torch
 
-    if device in ("cpu", "mps"):
-        torch.cuda.is_available = lambda: False
-        torch.cuda.device_count = lambda: 0
-    if device in ("cpu", "cuda") and getattr(torch.backends, "mps", None):
-        torch.backends.mps.is_available = lambda: False
+    mps = getattr(torch.backends, "mps", None)
+    if device != "mps" and mps is not None and mps.is_available():
+        original = mps.is_available
+        # functools.wraps keeps ``__wrapped__``, which torchvision reads at import
+        mps.is_available = functools.wraps(original)(lambda *args, **kwargs: False)
 
 
 def machine_notes(device: str) -> dict:
