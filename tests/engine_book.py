@@ -86,6 +86,7 @@ plt.ylabel("y")
 <!--
 ```python
 print("hidden check")
+glue("answer", 6 * 7)
 ```
 -->
 
@@ -93,7 +94,36 @@ print("hidden check")
 ```python
 raise ValueError("on purpose")
 ```
+
+## Further reading
+
+The answer is {{ answer }}, or {{ answer:.1f }} as a float.
+
+![A small diagram](img/diagram.svg){ .d2l-diagram }
+
+See [the page of prose](prose.md#only-prose) and the [helpers above](#helpers).[^1]
+
+!!! note "Aside"
+
+    An HTML note, with [a link](prose.md).
+
+=== "Tab A"
+
+    Text in tab A.
+
+=== "Tab B"
+
+    Text in tab B.
+
+*[HTML]: Hyper Text Markup Language
+
+[^1]: A footnote about HTML.
 """
+
+DIAGRAM = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+    '<rect width="20" height="10" fill="#88f"/></svg>\n'
+)
 
 
 PROSE = "# Only prose\n\nNo code here.\n"
@@ -122,6 +152,8 @@ def make_book(
     (root / "mkdocs.yml").write_text(f"site_name: test\nnav:\n{nav}", encoding="utf-8")
     for name, text in pages.items():
         (root / "docs" / name).write_text(text, encoding="utf-8")
+    (root / "docs" / "img").mkdir()
+    (root / "docs" / "img" / "diagram.svg").write_text(DIAGRAM, encoding="utf-8")
     package = root / "d2lsite"
     if library == "link":
         package.symlink_to(REPO / "d2lsite", target_is_directory=True)

@@ -309,8 +309,11 @@ def code_outputs(entry: dict | None, record_dir: Path) -> list:
     return outputs
 
 
-def write_notebook(book, name: str, page: Page, dest: Path, config) -> None:
-    """Write the page's validated notebook to ``dest`` (a stale record adds no outputs)."""
+def write_notebook(book, name: str, page: Page, dest: Path, config) -> list[str]:
+    """Write the page's validated notebook to ``dest`` (a stale record adds no outputs).
+
+    Returns what is wrong with it (MkDocs syntax the translation left), one line each.
+    """
     import nbformat
 
     from .book import Status
@@ -325,3 +328,37 @@ def write_notebook(book, name: str, page: Page, dest: Path, config) -> None:
     nb = notebook(page, record, book.record_dir(name), tr)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    return leftovers(nb)
+
+
+# --- what must not be left in a notebook ---------------------------------------------
+
+LEFTOVERS = {
+    "attribute list": ATTR_LIST,
+    "admonition or collapsible block": re.compile(r"^\s*(!!!|\?\?\?\+?)\s+[\w-]+", re.M),
+    "content tab": re.compile(r'^\s*===\+?\s+"', re.M),
+    "footnote": re.compile(r"\[\^[^\]]+\]"),
+    "abbreviation": re.compile(r"^\*\[[^\]]+\]:", re.M),
+    "value reference": REFERENCE,
+    "HTML comment": re.compile(r"<!--"),
+    "markdown attribute": re.compile(r"<\w+[^>]*\smarkdown\b"),
+}
+TARGETS = re.compile(r"\]\((?P<md>[^)\s]+)|\b(?:href|src)=\"(?P<html>[^\"]+)\"")
+
+
+def leftovers(nb) -> list[str]:
+    """MkDocs-only syntax and relative links or image paths left in a notebook's prose."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        prose = PROTECTED.sub("", cell.source)  # code and math may say anything
+        for what, pattern in LEFTOVERS.items():
+            m = pattern.search(prose)
+            if m:
+                found.append(f"cell {i}: {what}: {m.group(0).strip()!r}")
+        for m in TARGETS.finditer(prose):
+            target = m.group("md") or m.group("html")
+            if is_relative(target) and not target.startswith("attachment:"):
+                found.append(f"cell {i}: relative link or local image: {target!r}")
+    return found

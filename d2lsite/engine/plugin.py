@@ -205,7 +205,9 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
             (site / dest).parent.mkdir(parents=True, exist_ok=True)
             (site / dest).write_bytes(source.read_bytes())
         for name, parsed in self.notebooks.items():
-            write_notebook(self.book, name, parsed, site / self.notebook_uri(name), config)
+            dest = site / self.notebook_uri(name)
+            for problem in write_notebook(self.book, name, parsed, dest, config):
+                log.warning(f"{self.book.where(name)}: its notebook: {problem}")
         if self.problems:
             raise PluginError(
                 f"{len(self.problems)} page(s) with missing or stale outputs; "
