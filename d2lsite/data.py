@@ -41,7 +41,7 @@ def data_dirs() -> list[Path]:
     With ``D2LSITE_DATA`` set, only that folder. Otherwise the per-user cache
     ``$XDG_CACHE_HOME/d2lsite`` (default ``~/.cache/d2lsite``).
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     if os.environ.get("D2LSITE_DATA"):
         return [Path(os.environ["D2LSITE_DATA"])]
@@ -99,6 +99,6 @@ def batch_limit() -> int | None:
     at most 4 minibatches per pass, so a 10-epoch training runs in seconds.
     A reader never sets it, and the book's recorded outputs come from full runs.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     return 4 if os.environ.get("D2LSITE_BUDGET") == "reduced" else None

@@ -62,7 +62,7 @@ def fashion_mnist_dirs() -> list[Path]:
     ``~/.cache``), then the folder of Debian's package ``dataset-fashion-mnist``.
     Downloads go to the first folder.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     folders = [folder / "fashion-mnist" for folder in d2l.data_dirs()]
     if os.environ.get("D2LSITE_DATA"):
@@ -76,7 +76,7 @@ def find_fashion_mnist_file(name: str) -> Path:
     Raises ``FileNotFoundError`` with every place searched and what to do when
     there is no local copy and the download fails.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     folders = fashion_mnist_dirs()
     for folder in folders:
@@ -105,7 +105,7 @@ def read_idx(path: str | Path, md5: str) -> torch.Tensor:
     ``md5`` is the checksum of the decompressed data. A file that is damaged
     or is not the expected one raises ``ValueError`` naming it.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     try:
         data = gzip.decompress(Path(path).read_bytes())
@@ -127,7 +127,7 @@ def read_fashion_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:
 
     ``split`` is ``"train"`` (60,000 examples) or ``"t10k"`` (10,000).
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     if split not in ("train", "t10k"):
         raise ValueError(f'split must be "train" or "t10k", got {split!r}')
@@ -146,7 +146,7 @@ def cached_fashion_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:
     them back from there in a few tens of milliseconds. A cache file that
     cannot be read is rebuilt; a folder that cannot be written is skipped.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     path = fashion_mnist_dirs()[0] / f"{split}-decoded.pt"
     try:
@@ -176,7 +176,7 @@ class TensorLoader:
     ``resize`` that is not a positive whole number, or images and labels of
     different lengths.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
 
     def __init__(
@@ -229,7 +229,7 @@ def load_data_fashion_mnist(
     indices. ``train_iter`` reshuffles every epoch; ``test_iter`` keeps the
     file's order.
 
-    Defined in ``linear-classification/fashion-mnist.md``.
+    Defined in ``appendix/tools.md``.
     """
     train_images, train_labels = cached_fashion_mnist("train")
     test_images, test_labels = cached_fashion_mnist("t10k")

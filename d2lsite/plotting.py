@@ -11,7 +11,7 @@ __all__ = ["plot", "set_axes", "set_figsize", "use_svg_display"]
 def use_svg_display() -> None:
     """Show figures as SVG in Jupyter; elsewhere there is nothing to do.
 
-    Defined in ``preliminaries/gradient-descent.md``.
+    Defined in ``appendix/tools.md``.
     """
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -23,7 +23,7 @@ def use_svg_display() -> None:
 def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     """Make new figures ``figsize`` inches wide and high, drawn as SVG.
 
-    Defined in ``preliminaries/gradient-descent.md``.
+    Defined in ``appendix/tools.md``.
     """
     use_svg_display()
     plt.rcParams["figure.figsize"] = figsize
@@ -32,7 +32,7 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     """Label, scale and limit a matplotlib ``Axes``; add a legend if given.
 
-    Defined in ``preliminaries/gradient-descent.md``.
+    Defined in ``appendix/tools.md``.
     """
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
@@ -71,7 +71,7 @@ def plot(
     Raises ``ValueError`` when there are several x-series but not one per
     y-series.
 
-    Defined in ``preliminaries/gradient-descent.md``.
+    Defined in ``appendix/tools.md``.
     """
 
     def curves(data):

@@ -12,7 +12,7 @@ class Timer:
     ``start()`` begins a lap and ``stop()`` ends it and returns its length in
     seconds. The timer starts when it is created.
 
-    Defined in ``preliminaries/gradient-descent.md``.
+    Defined in ``appendix/tools.md``.
     """
 
     def __init__(self) -> None:
