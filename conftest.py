@@ -16,6 +16,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import pytest  # noqa: E402
 from pytest_codeblocks.plugin import TestBlock  # noqa: E402
 
+from d2lsite.engine import ci  # noqa: E402
 from d2lsite.engine.execute import reset_state  # noqa: E402
 from d2lsite.engine.pages import BUDGET_ENV, is_full_run_check, read_page  # noqa: E402
 from d2lsite.engine.shared_data import seed_cache_from_shared  # noqa: E402
@@ -38,6 +39,7 @@ def pytest_runtest_setup(item):
     reset_state()
     builtins.glue = make_glue({})  # exec'd code finds it among the builtins
     page = read_page(item.path)
+    ci.start(page_name(item), ci.CODE_BLOCKS, unit=str(item.obj.lineno))
     if page.reduced_budget:
         os.environ[BUDGET_ENV] = "reduced"
         chain = next((c for c in page.chains if c.line == item.obj.lineno), None)
@@ -47,8 +49,15 @@ def pytest_runtest_setup(item):
                 item.obj.code = item.obj.code.replace(block.code, blank, 1)
 
 
+def page_name(item) -> str:
+    docs = item.config.rootpath / "docs"
+    return item.path.relative_to(docs).as_posix() if docs in item.path.parents else item.name
+
+
 def pytest_runtest_teardown(item):
     if isinstance(item, TestBlock):
+        budget = ci.REDUCED if os.environ.get(BUDGET_ENV) == "reduced" else ci.FULL
+        ci.note(page_name(item), ci.CODE_BLOCKS, budget, unit=str(item.obj.lineno))
         from matplotlib import pyplot as plt
 
         plt.close("all")
@@ -81,3 +90,9 @@ def pytest_runtest_makereport(item, call):
                 lines.append(f"    {frame.line}\n")
     lines += traceback.format_exception_only(type(error), error)
     report.longrepr = "".join(lines)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many times each page executed in this session, at which budget (see ci.py)."""
+    for line in ci.summary():
+        terminalreporter.write_line(line)

@@ -39,6 +39,8 @@ class ScriptRunner:
             env=env,
             text=True,
         )
+        if self.proc.stdout.readline().strip() != '{"ready": true}':  # torch imported
+            raise RuntimeError("the script server did not start; run the test again")
 
     def run(self, script: Path, env: dict, drop_paths: list[str], timeout: float):
         """Run ``script`` in a fresh child; return (exit code, stderr text, seconds)."""
@@ -103,6 +105,8 @@ def serve() -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
+    sys.stdout.write('{"ready": true}\n')
+    sys.stdout.flush()
     for line in sys.stdin:
         request = json.loads(line)
         pid = os.fork()

@@ -3,6 +3,9 @@
 Each test builds a small book in a temporary folder (``mkdocs.yml``, ``docs/``, and
 a link to this repository's ``d2lsite`` package), records a page twice with the
 machinery of ``d2lsite run`` and compares the two records and every figure's SVG.
+
+Recording is always the full run, so of the book's own pages it records only a sample
+of one, the installation page (seconds, no training): CI runs no page's training twice.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from d2lsite.engine import ci
 from d2lsite.engine.book import Book
 from d2lsite.engine.cli import run_page
 from tests import engine_book
@@ -81,7 +85,9 @@ def record_twice(book: Book, name: str, keep: Path) -> tuple[Path, Path]:
     """Run ``name`` twice as ``d2lsite run`` does; return copies of both record folders."""
     runs = []
     for i in (1, 2):
+        ci.start(name, ci.RECORDING)
         ok, message = run_page(book, name)
+        ci.note(name, ci.RECORDING, ci.FULL)
         assert ok, f"recording {name} failed:\n{message}"
         runs.append(keep / f"run{i}")
         shutil.copytree(book.record_dir(name), runs[-1])

@@ -34,7 +34,9 @@ def note(page: str, kind: str, budget: str, unit: str = "page", seconds: float |
     """An execution of ``page`` (one chain of it, or the whole page) has ended."""
     began = _open.pop((page, kind, unit), None)
     if seconds is None:
-        seconds = time.perf_counter() - began if began is not None else 0.0
+        if began is None:  # it never started (skipped before it ran)
+            return
+        seconds = time.perf_counter() - began
     entry = _runs[page][kind].setdefault(unit, [0, 0.0, budget])
     entry[0] += 1
     entry[1] += seconds
