@@ -9,7 +9,6 @@ pytest-codeblocks replaces with a bare message.
 
 import builtins
 import os
-import traceback
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -17,7 +16,7 @@ import pytest  # noqa: E402
 from pytest_codeblocks.plugin import TestBlock  # noqa: E402
 
 from d2lsite.engine import ci  # noqa: E402
-from d2lsite.engine.execute import reset_state  # noqa: E402
+from d2lsite.engine.execute import page_traceback, reset_state  # noqa: E402
 from d2lsite.engine.pages import BUDGET_ENV, is_full_run_check, read_page  # noqa: E402
 from d2lsite.engine.shared_data import seed_cache_from_shared  # noqa: E402
 from d2lsite.engine.values import make_glue  # noqa: E402
@@ -74,22 +73,17 @@ def pytest_runtest_makereport(item, call):
         return
     error = call.excinfo.value.__context__ or call.excinfo.value
     chain = next((c for c in read_page(item.path).chains if c.line == item.obj.lineno), None)
-    code_lines = item.obj.code.splitlines()
-    lines = [
-        f"{item.path.name}, code block chain starting at line {item.obj.lineno}\n",
-        "Traceback (most recent call last):\n",
-    ]
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == "<string>" and chain is not None:
-            lines.append(f'  File "{item.path.name}", line {chain.page_line(frame.lineno)}\n')
-            if 0 < frame.lineno <= len(code_lines):
-                lines.append(f"    {code_lines[frame.lineno - 1].strip()}\n")
-        elif "pytest_codeblocks" not in frame.filename:
-            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n')
-            if frame.line:
-                lines.append(f"    {frame.line}\n")
-    lines += traceback.format_exception_only(type(error), error)
-    report.longrepr = "".join(lines)
+    _, text = page_traceback(
+        error,
+        item.path.name,
+        filename="<string>" if chain is not None else item.path.name,
+        page_line=chain.page_line if chain is not None else (lambda n: n),
+        source=item.obj.code.splitlines(),
+        library_frames=True,
+    )
+    report.longrepr = (
+        f"{item.path.name}, code block chain starting at line {item.obj.lineno}\n" + text
+    )
 
 
 def pytest_terminal_summary(terminalreporter):

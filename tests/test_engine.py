@@ -53,7 +53,7 @@ def test_xfail_block_records_its_short_traceback(recorded_book):
     error = blocks(recorded_book)[-1]["error"]
     assert error.splitlines() == [
         "Traceback (most recent call last):",
-        '  File "lesson.md", line 55',
+        '  File "lesson.md", line 56',
         '    raise ValueError("on purpose")',
         "ValueError: on purpose",
     ]
@@ -236,3 +236,29 @@ def test_sync_catches_two_pages_saving_one_name_differently(book):
     tail = '.\n    """\n    return x * 2'
     edit(book.root / "d2lsite" / "lib.py", "``lesson.md``" + tail, "``later.md``" + tail)
     assert sync_problems(book) == []
+
+
+def test_one_traceback_mapper_serves_the_recorder_and_the_test_report():
+    from d2lsite.engine.execute import page_traceback
+
+    code = "def f():\n    return 1 / 0\n\n\nf()\n"
+    try:
+        exec(compile(code, "<string>", "exec"), {})  # as pytest-codeblocks runs a chain
+    except ZeroDivisionError as exc:
+        error = exc
+    line, text = page_traceback(
+        error,
+        "docs/p.md",
+        filename="<string>",
+        page_line=lambda n: n + 20,
+        source=code.splitlines(),
+    )
+    assert line == 22
+    assert text.splitlines() == [
+        "Traceback (most recent call last):",
+        '  File "p.md", line 25',
+        "    f()",
+        '  File "p.md", line 22',
+        "    return 1 / 0",
+        "ZeroDivisionError: division by zero",
+    ]

@@ -19,6 +19,7 @@ import random
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -97,16 +98,43 @@ def run_block(block: Block, namespace: dict, page: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def short_traceback(exc: BaseException, page: str) -> tuple[int, str]:
-    """The frames of ``exc`` that lie on the page, and the error itself."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == page]
+def page_traceback(
+    exc: BaseException,
+    page: str,
+    *,
+    filename: str | None = None,
+    page_line: Callable[[int], int] = lambda n: n,
+    source: list[str] | None = None,
+    library_frames: bool = False,
+) -> tuple[int, str]:
+    """A traceback of ``exc`` told in the page's lines; the one mapper of the engine.
+
+    Frames of code compiled as ``filename`` (default ``page``) are the page's: their
+    line numbers go through ``page_line`` and their text comes from ``source`` (the
+    compiled code's lines) when the frame has none. ``d2lsite run`` compiles blocks
+    with the page's line numbers and keeps only those frames; pytest-codeblocks runs
+    a chain as ``<string>`` from line 1, and the test report (``conftest.py``) keeps
+    the library's frames too (``library_frames``), leaving out pytest-codeblocks' own.
+    Returns the page line of the last page frame (0 if none) and the text.
+    """
+    filename = filename or page
     lines = ["Traceback (most recent call last):\n"]
-    for f in frames:
-        lines.append(f'  File "{Path(page).name}", line {f.lineno}\n')
-        if f.line:
-            lines.append(f"    {f.line.strip()}\n")
+    last = 0
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            last = page_line(frame.lineno)
+            lines.append(f'  File "{Path(page).name}", line {last}\n')
+            text = frame.line
+            if not text and source and 0 < frame.lineno <= len(source):
+                text = source[frame.lineno - 1]
+            if text:
+                lines.append(f"    {text.strip()}\n")
+        elif library_frames and "pytest_codeblocks" not in frame.filename:
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n')
+            if frame.line:
+                lines.append(f"    {frame.line}\n")
     lines += traceback.format_exception_only(type(exc), exc)
-    return (frames[-1].lineno if frames else 0), "".join(lines)
+    return last, "".join(lines)
 
 
 def figure_alt_text(fig) -> str:
@@ -193,7 +221,7 @@ def execute_page(page_path: Path, out_dir: Path, page_name: str) -> dict:
                 try:
                     entry["stdout"], entry["stderr"] = run_block(block, namespace, page_name)
                 except Exception as exc:  # noqa: BLE001
-                    line, text = short_traceback(exc, page_name)
+                    line, text = page_traceback(exc, page_name)
                     if block.hidden and not chain.xfail:
                         text = "a hidden check failed; the record is not written\n" + text
                     if not chain.xfail:
