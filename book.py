@@ -6,7 +6,8 @@
     python3 book.py install   only create .venv and install the book into it
 
 The first command creates the virtual environment ``.venv`` and installs the book with
-its ``dev`` extra; later commands reuse it (and reinstall when pyproject.toml changes).
+its ``book`` extra (the tools that build, run and test it); later commands reuse it (and
+reinstall when pyproject.toml changes).
 On Windows, use ``py book.py serve``.
 """
 
@@ -46,7 +47,7 @@ def install() -> Path:
         venv.create(VENV, with_pip=True)
     print("Installing the book and its tools (the first time downloads PyTorch) ...", flush=True)
     subprocess.run([python, "-m", "pip", "install", "--upgrade", "pip"], check=True)
-    subprocess.run([python, "-m", "pip", "install", "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([python, "-m", "pip", "install", "-e", f"{ROOT}[book]"], check=True)
     marker.write_text(wanted)
     return python
 

@@ -60,12 +60,18 @@ class SiteBuild:
 
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory) -> SiteBuild:
-    """The book built once with ``mkdocs build --strict`` into a temporary folder.
+    """The book built once with ``mkdocs build --strict`` into a temporary folder
+    (or into ``$D2LSITE_SITE_DIR``).
 
     Strict mode still writes every page before it reports the warnings, so the
     other tests can look at the site even when ``test_site_builds_strictly`` fails.
     """
-    site = tmp_path_factory.mktemp("site")
+    # CI sets D2LSITE_SITE_DIR=site: the one build of a CI run is the site it publishes.
+    if os.environ.get("D2LSITE_SITE_DIR"):
+        site = Path(os.environ["D2LSITE_SITE_DIR"]).resolve()
+        site.mkdir(parents=True, exist_ok=True)
+    else:
+        site = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
