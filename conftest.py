@@ -39,7 +39,9 @@ def pytest_runtest_setup(item):
     builtins.glue = make_glue({})  # exec'd code finds it among the builtins
     page = read_page(item.path)
     ci.start(page_name(item), ci.CODE_BLOCKS, unit=str(item.obj.lineno))
-    if page.reduced_budget:
+    # D2LSITE_CI_BUDGET=reduced runs every page at the reduced budget: only to measure
+    # what each page would cost (benchmarks/ci_cost.py), never in CI.
+    if page.reduced_budget or os.environ.get("D2LSITE_CI_BUDGET") == "reduced":
         os.environ[BUDGET_ENV] = "reduced"
         chain = next((c for c in page.chains if c.line == item.obj.lineno), None)
         for block in chain.blocks if chain else []:
@@ -87,6 +89,14 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """How many times each page executed in this session, at which budget (see ci.py)."""
+    """How many times each page executed in this session, at which budget (see ci.py).
+
+    With ``D2LSITE_EXECUTIONS_JSON=<file>`` the same goes into that file as JSON.
+    """
     for line in ci.summary():
         terminalreporter.write_line(line)
+    if os.environ.get("D2LSITE_EXECUTIONS_JSON"):
+        import json
+
+        with open(os.environ["D2LSITE_EXECUTIONS_JSON"], "w", encoding="utf-8") as f:
+            json.dump(ci.executions(), f, indent=1)

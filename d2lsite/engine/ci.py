@@ -18,6 +18,8 @@ import time
 from collections import defaultdict
 
 FULL, REDUCED = "full", "reduced"
+# A page whose recorded full run takes longer than this declares ``budget: reduced``.
+LONG_PAGE_S = 20
 CODE_BLOCKS, PLAIN_SCRIPT, RECORDING = "code blocks", "plain script", "recording"
 
 # page -> kind of run -> chain (or "script") -> [count, seconds, budget]
