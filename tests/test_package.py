@@ -54,17 +54,48 @@ def test_importing_the_engine_loads_neither_torch_nor_matplotlib(tmp_path):
     assert proc.stdout == "0.1.0\n"
 
 
+# Tags that yaml.safe_load rejects and MkDocs reads: environment variables and Python
+# names, as Material's emoji and mermaid set-ups use them.
+TAGGED_CONFIG = """\
+site_name: !ENV [D2LSITE_TEST_SITE_NAME, "Tagged book"]
+site_url: https://example.org/
+strict: true
+use_directory_urls: false
+plugins:
+  - d2lsite:
+      records: !ENV [D2LSITE_TEST_RECORDS, outputs]
+markdown_extensions:
+  - admonition
+  - attr_list
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:pymdownx.superfences.fence_code_format
+nav:
+  - lesson.md
+  - prose.md
+"""
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
     root = make_book(tmp_path_factory.mktemp("book"), library_copy=True)
-    (root / "mkdocs.yml").write_text(
-        "site_name: test\nsite_url: https://example.org/\nstrict: true\n"
-        "use_directory_urls: false\nplugins:\n  - d2lsite\nnav:\n  - lesson.md\n  - prose.md\n"
-    )
+    (root / "mkdocs.yml").write_text(TAGGED_CONFIG)
     book = Book(root)
     ok, message = cli.run_page(book, "lesson.md")  # this needs torch, of course
     assert ok, message
     return book
+
+
+def test_a_mkdocs_yml_with_env_and_python_tags_is_read(recorded):
+    import yaml
+
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.safe_load((recorded.root / "mkdocs.yml").read_text())
+    book = Book(recorded.root)
+    assert book.pages() == ["lesson.md", "prose.md"]
+    assert book.outputs == recorded.root / "outputs"
 
 
 def test_status_check_and_a_strict_build_run_without_torch(recorded):
@@ -81,6 +112,7 @@ def test_status_check_and_a_strict_build_run_without_torch(recorded):
     assert "every page's outputs are current" in proc.stdout
     html = (recorded.root / "site-no-torch" / "lesson.html").read_text()
     assert 'class="d2l-outputs"' in html
+    assert "Tagged book" in html  # the !ENV default
     assert (recorded.root / "site-no-torch" / "lesson.ipynb").is_file()
 
 

@@ -294,3 +294,23 @@ def test_mathjax_is_served_from_the_site(built_book):
 def test_record_json_is_stable_text(built_book):
     record = json.loads((built_book.record_dir("lesson.md") / "record.json").read_text())
     assert list(record)[:2] == ["page", "key"]
+
+
+def test_plugin_options_put_notebooks_and_figures_where_asked(built_book):
+    if not (built_book.root / "site" / "lesson.html").exists():
+        pytest.skip("needs the build of the tests before")
+    config = BUILT_BOOK_CONFIG.replace(
+        "  - d2lsite\n",
+        "  - d2lsite:\n      notebook_dir: notebooks\n      figures: files\n      stale: fail\n",
+    )
+    (built_book.root / "mkdocs-options.yml").write_text(config)
+    built = mkdocs(built_book, "-f", "mkdocs-options.yml", "--site-dir", "site-options")
+    assert built.returncode == 0, built.stderr
+    site = built_book.root / "site-options"
+    html = (site / "lesson.html").read_text()
+    assert 'href="notebooks/lesson.ipynb" download' in html
+    assert (site / "notebooks" / "lesson.ipynb").is_file()
+    assert not (site / "lesson.ipynb").exists()
+    assert '<img src="figures/lesson/block003-fig0.svg" alt="Plot of y against x">' in html
+    assert (site / "figures" / "lesson" / "block003-fig0.svg").read_text().find("<svg") >= 0
+    assert "<svg role=" not in html
