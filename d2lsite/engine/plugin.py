@@ -29,6 +29,7 @@ state lives on the plugin instance, which ``mkdocs serve`` keeps across rebuilds
 
 from __future__ import annotations
 
+import html
 import logging
 import posixpath
 from pathlib import Path
@@ -43,12 +44,19 @@ from .apidoc import API_MARKER, api_markdown
 from .book import Book, Status
 from .notebooks import write_notebook
 from .pages import parse_page
-from .refs import substitute
+from .refs import find_references, reference_problems, substitute
 from .render import block_html, insert_after_blocks, insert_after_title, match_record
+from .scheduler import run_line
 
 log = logging.getLogger("mkdocs.plugins.d2lsite")
 
 MATHJAX_PARTS = ["tex-mml-chtml.js", "output/chtml", "input/tex/extensions", "ui"]
+
+
+def run_line_html(record: dict) -> str:
+    """The small line under the title: when, how long and on what the outputs were made."""
+    line = run_line(record)
+    return f'<p class="d2l-run-line">{html.escape(line)}</p>\n\n' if line else ""
 
 
 class D2lsiteConfig(base.Config):
@@ -134,6 +142,8 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
             return markdown.replace(API_MARKER, api_markdown(book, name))
         parsed = parse_page(markdown, book.docs / name)
         if not parsed.python_chains:
+            if find_references(markdown):  # nothing records values for it
+                return self.value_problems(name, markdown, reference_problems(markdown, None))
             return markdown
         status = book.status(name, parsed)
         matched = None
@@ -153,6 +163,8 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
             )
         if status != Status.OK:
             return insert_after_title(markdown, button + "\n\n" + self.stale_notice(name, status))
+        record = book.record(name)
+        button = run_line_html(record) + button
         record_dir = book.record_dir(name)
         markers, html = {}, {}
         for block, entry in matched:
@@ -163,10 +175,28 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
                 html[marker] = f'<div class="d2l-outputs">{rendered}</div>'
         self.outputs[name] = html
         text = insert_after_blocks(parsed, markers)
-        substituted = substitute(text, book.record(name).get("values", {}))
-        for problem in substituted.problems:
-            log.warning(f"{book.where(name)}: {problem}")
+        substituted = substitute(text, record.get("values", {}))
+        if substituted.problems:  # reported at the lines of the page as the author sees it
+            problems = substitute(markdown, record.get("values", {})).problems
+            return self.value_problems(name, substituted.text, problems, button)
         return insert_after_title(substituted.text, button)
+
+    def value_problems(self, name: str, text: str, problems: list[str], head: str = "") -> str:
+        """References the record cannot fill: the build fails, ``serve`` shows a notice."""
+        where = self.book.where(name)
+        for problem in problems:
+            message = f"{where}: {problem}"
+            if self.fails_on_stale():
+                log.error(message)
+                self.problems.append(message)
+            else:
+                log.info(message)
+        items = "\n".join(f"    - {html.escape(problem)}" for problem in problems)
+        notice = (
+            f'!!! warning "Values missing"\n\n'
+            f"    The text refers to values that this page's record does not hold:\n\n{items}"
+        )
+        return insert_after_title(text, (head + "\n\n" if head else "") + notice)
 
     def stale_notice(self, name: str, status: Status) -> str:
         where = self.book.where(name)
@@ -179,7 +209,8 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
         return (
             f'!!! warning "Outputs out of date"\n\n'
             f"    This page's outputs are {status}: run `d2lsite run {where}` "
-            "to execute it and record them."
+            "to execute it and record them. Until then the numbers its text takes from the "
+            "record are not filled in."
         )
 
     def figure_src(self, name: str, record_dir: Path):
@@ -210,6 +241,7 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
                 log.warning(f"{self.book.where(name)}: its notebook: {problem}")
         if self.problems:
             raise PluginError(
-                f"{len(self.problems)} page(s) with missing or stale outputs; "
-                "run d2lsite run, or set the d2lsite plugin's `stale: notice`"
+                f"{len(self.problems)} problem(s) with recorded outputs or the values the "
+                "prose quotes (listed above); run d2lsite run, or set the d2lsite plugin's "
+                "`stale: notice`"
             )
