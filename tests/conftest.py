@@ -48,7 +48,7 @@ def pages_with_code() -> list[str]:
     from d2lsite.engine.book import Book
 
     book = Book(ROOT)
-    return [name for name in book.pages() if book.page(name).executed_blocks]
+    return [name for name in book.pages() if book.page(name).code_blocks]
 
 
 @dataclass

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from d2lsite.engine.book import Book
+from d2lsite.engine.book import Book, match_record
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -305,7 +305,7 @@ def test_every_output_and_figure_is_visible(seen, book_page, site_dir):
 def test_notebook_button_downloads_the_page_with_its_outputs(seen, book_page):
     book = Book(ROOT)
     parsed = book.page(book_page)
-    if not parsed.executed_blocks:
+    if not parsed.code_blocks:
         assert seen.notebook_href is None, "a page without code offers a notebook"
         return
     assert seen.notebook_href == Path(book_page).stem + ".ipynb"
@@ -318,13 +318,13 @@ def test_notebook_button_downloads_the_page_with_its_outputs(seen, book_page):
     nbformat.validate(nb)
     assert nb.nbformat == 4
     # Code cells with outputs: one for every visible block whose record has any.
-    record = book.record(book_page) or {"blocks": []}
-    shown = [b for b in parsed.executed_blocks if not b.hidden]
-    entries = dict(zip(map(id, parsed.executed_blocks), record["blocks"], strict=False))
+    matched = match_record(parsed, book.record(book_page)) or []
     expected = sum(
         1
-        for b in shown
-        if any(entries.get(id(b), {}).get(k) for k in ("stdout", "stderr", "error", "figures"))
+        for b, entry in matched
+        if not b.hidden
+        and entry.get("ran", True)
+        and any(entry.get(k) for k in ("stdout", "stderr", "error", "figures"))
     )
     with_outputs = [c for c in nb.cells if c.cell_type == "code" and c.outputs]
     assert len(with_outputs) == expected
