@@ -314,3 +314,21 @@ def test_plugin_options_put_notebooks_and_figures_where_asked(built_book):
     assert '<img src="figures/lesson/block003-fig0.svg" alt="Plot of y against x">' in html
     assert (site / "figures" / "lesson" / "block003-fig0.svg").read_text().find("<svg") >= 0
     assert "<svg role=" not in html
+
+
+def test_serve_watches_the_records_and_the_library(built_book):
+    from mkdocs.config import load_config
+
+    config = load_config(str(built_book.root / "mkdocs.yml"))
+    plugin = config["plugins"]["d2lsite"]
+    plugin.on_config(config)
+    watched = []
+
+    class FakeServer:
+        def watch(self, path):
+            watched.append(path)
+
+    plugin.on_serve(FakeServer(), config=config, builder=None)
+    assert str(built_book.root / "d2lsite") in watched
+    if built_book.outputs.is_dir():
+        assert str(built_book.outputs) in watched

@@ -89,6 +89,13 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
         self.book = Book.from_mkdocs(config, self.config)
         return config
 
+    def on_serve(self, server, *, config, builder):
+        """``mkdocs serve`` rebuilds when a record or the library changes, not only docs/."""
+        for path in (self.book.outputs, self.book.package):
+            if path.is_dir():
+                server.watch(str(path))
+        return server
+
     def fails_on_stale(self) -> bool:
         if self.config.stale == "auto":
             return self.command != "serve"
