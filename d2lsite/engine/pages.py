@@ -129,7 +129,11 @@ class Page:
 
     @property
     def executed_blocks(self) -> list[Block]:
-        """Python blocks the engine runs, in order; their ordinals key the outputs."""
+        """Python blocks that run on this machine (``skipif`` evaluated here), in order.
+
+        Only the recorder and the tests ask this; the site and the notebooks read which
+        blocks ran from the record, and match outputs to blocks by ``Block.identity``.
+        """
         return [b for c in self.python_chains if not c.skipped for b in c.blocks]
 
     @property
