@@ -99,4 +99,4 @@ def pytest_terminal_summary(terminalreporter):
         import json
 
         with open(os.environ["D2LSITE_EXECUTIONS_JSON"], "w", encoding="utf-8") as f:
-            json.dump(ci.executions(), f, indent=1)
+            json.dump({"executions": ci.executions(), "cpu_s": ci.cpu_seconds()}, f, indent=1)

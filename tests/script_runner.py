@@ -43,7 +43,10 @@ class ScriptRunner:
             raise RuntimeError("the script server did not start; run the test again")
 
     def run(self, script: Path, env: dict, drop_paths: list[str], timeout: float):
-        """Run ``script`` in a fresh child; return (exit code, stderr text, seconds)."""
+        """Run ``script`` in a fresh child; return (exit code, stderr text, seconds).
+
+        The child's CPU seconds are left in ``self.cpu``.
+        """
         start = time.perf_counter()
         request = {"script": str(script), "env": env, "drop": drop_paths, "timeout": timeout}
         self.proc.stdin.write(json.dumps(request) + "\n")
@@ -51,7 +54,8 @@ class ScriptRunner:
         answer = self.proc.stdout.readline()
         if not answer:
             raise RuntimeError("the script server stopped; run the test again")
-        code = json.loads(answer)["code"]
+        answer = json.loads(answer)
+        code, self.cpu = answer["code"], answer["cpu"]
         err = script.parent / "stderr.txt"
         text = err.read_text(encoding="utf-8", errors="replace") if err.is_file() else ""
         if code == "timeout":
@@ -114,17 +118,18 @@ def serve() -> None:
             child(request["script"], request["env"], request["drop"])
         deadline = time.monotonic() + request["timeout"]
         while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 code = os.waitstatus_to_exitcode(status)
                 break
             if time.monotonic() > deadline:
                 os.kill(pid, 9)
-                os.waitpid(pid, 0)
+                _, _, usage = os.wait4(pid, 0)
                 code = "timeout"
                 break
             time.sleep(0.02)
-        sys.stdout.write(json.dumps({"code": code}) + "\n")
+        cpu = usage.ru_utime + usage.ru_stime
+        sys.stdout.write(json.dumps({"code": code, "cpu": cpu}) + "\n")
         sys.stdout.flush()
 
 

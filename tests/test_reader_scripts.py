@@ -112,7 +112,7 @@ def test_visible_code_of_the_page_runs_as_one_plain_script(code_page, tmp_path, 
     env.pop("PYTHONPATH", None)
     env[BUDGET_ENV] = "reduced"  # the code-block test already ran the page at its budget
     returncode, stderr, seconds = script_runner.run(tmp_path / SCRIPT, env, [str(ROOT)], TIMEOUT_S)
-    ci.note(code_page, ci.PLAIN_SCRIPT, ci.REDUCED, seconds=seconds)
+    ci.note(code_page, ci.PLAIN_SCRIPT, ci.REDUCED, seconds=seconds, cpu=script_runner.cpu)
     if returncode != 0:
         # Point the traceback at the page's lines.
         def to_page(m: re.Match) -> str:

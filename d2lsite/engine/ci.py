@@ -24,21 +24,37 @@ CODE_BLOCKS, PLAIN_SCRIPT, RECORDING = "code blocks", "plain script", "recording
 
 # page -> kind of run -> chain (or "script") -> [count, seconds, budget]
 _runs: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
-_open: dict[tuple[str, str, str], float] = {}
+_open: dict[tuple[str, str, str], tuple[float, float]] = {}
+# page -> kind of run -> CPU seconds (all threads); on a busy machine this stays close
+# to what the run costs on an idle one, while the wall time grows with the load
+_cpu: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
 
 def start(page: str, kind: str, unit: str = "page") -> None:
     """An execution of ``page`` begins (``kind``: code blocks, plain script, recording)."""
-    _open[(page, kind, unit)] = time.perf_counter()
+    _open[(page, kind, unit)] = (time.perf_counter(), time.process_time())
 
 
-def note(page: str, kind: str, budget: str, unit: str = "page", seconds: float | None = None):
-    """An execution of ``page`` (one chain of it, or the whole page) has ended."""
+def note(
+    page: str,
+    kind: str,
+    budget: str,
+    unit: str = "page",
+    seconds: float | None = None,
+    cpu: float | None = None,
+):
+    """An execution of ``page`` (one chain of it, or the whole page) has ended.
+
+    Without ``seconds``, the wall and CPU time since :func:`start` in this process.
+    """
     began = _open.pop((page, kind, unit), None)
     if seconds is None:
         if began is None:  # it never started (skipped before it ran)
             return
-        seconds = time.perf_counter() - began
+        seconds = time.perf_counter() - began[0]
+        cpu = time.process_time() - began[1]
+    if cpu is not None:
+        _cpu[page][kind] += cpu
     entry = _runs[page][kind].setdefault(unit, [0, 0.0, budget])
     entry[0] += 1
     entry[1] += seconds
@@ -97,6 +113,12 @@ def summary() -> list[str]:
     return lines
 
 
+def cpu_seconds() -> dict[str, dict[str, float]]:
+    """For each page and kind of run: the CPU seconds it used, where they were measured."""
+    return {page: dict(kinds) for page, kinds in _cpu.items()}
+
+
 def reset() -> None:
     _runs.clear()
     _open.clear()
+    _cpu.clear()

@@ -365,18 +365,27 @@ def run_pages(book, names: list[str], options: Options | None = None, console=No
                 done.append(job)
                 report(console, job, len(done), len(jobs))
 
-    if live:
-        from rich.live import Live
+    try:
+        if live:
+            from rich.live import Live
 
-        with Live(progress_table(running, done, jobs), console=console, transient=True) as view:
+            table = progress_table(running, done, jobs)
+            with Live(table, console=console, transient=True) as view:
+                while waiting or running:
+                    step()
+                    view.update(progress_table(running, done, jobs))
+                    time.sleep(POLL_S)
+        else:
             while waiting or running:
                 step()
-                view.update(progress_table(running, done, jobs))
                 time.sleep(POLL_S)
-    else:
-        while waiting or running:
-            step()
-            time.sleep(POLL_S)
+    finally:  # Ctrl-C: the workers run in sessions of their own, so stop them here
+        for job in running:
+            if job.proc.poll() is None:
+                stop(job)
+            job.stdout.close()
+            job.stderr.close()
+            shutil.rmtree(job.tmp, ignore_errors=True)
     return jobs
 
 
