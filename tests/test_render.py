@@ -332,3 +332,8 @@ def test_serve_watches_the_records_and_the_library(built_book):
     assert str(built_book.root / "d2lsite") in watched
     if built_book.outputs.is_dir():
         assert str(built_book.outputs) in watched
+
+
+def test_md_in_html_attribute_goes_but_the_word_markdown_stays():
+    out = jupyter_markdown('Write markdown. <div class="x" markdown="1">a</div> <p markdown>b</p>')
+    assert out == 'Write markdown. <div class="x">a</div> <p>b</p>'

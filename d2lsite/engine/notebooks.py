@@ -39,6 +39,7 @@ LINK = re.compile(
     r"(?P<bang>!?)\[(?P<text>(?:[^\[\]]|\[[^\]]*\])*)\]"
     r"\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)"
 )
+MD_IN_HTML = re.compile(r'(<\w+\b[^>]*?)\s+markdown(?:="[^"]*")?(?=[\s/>])')
 HTML_IMG = re.compile(r'(<img\b[^>]*\bsrc=")(?P<src>[^"]+)(")', re.IGNORECASE)
 
 
@@ -156,7 +157,7 @@ def jupyter_markdown(text: str, tr: Translation | None = None, attachments=None)
         ),
         text,
     )
-    text = re.sub(r'\s+markdown(?:="[^"]*")?(?=[\s>])', "", text)
+    text = MD_IN_HTML.sub(r"\1", text)
     return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
