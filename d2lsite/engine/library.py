@@ -117,9 +117,11 @@ class Library:
 
     # --- following references --------------------------------------------------------
 
-    def resolve_import(self, target: tuple[str, str | None]):
+    def resolve_import(self, target: tuple[str, str | None], depth: int = 0):
         """An import's target as ("module", module) / ("def", module, name) / None."""
         module, name = target
+        if depth > len(self.modules):  # modules that import a name from each other
+            return None
         if name is None:
             return ("package",) if module == "" else ("module", module)
         if module == "":  # from d2lsite import x
@@ -132,7 +134,7 @@ class Library:
         if name in mod.definitions:
             return ("def", module, name)
         if name in mod.imports and mod.imports[name] != target:
-            return self.resolve_import(mod.imports[name])
+            return self.resolve_import(mod.imports[name], depth + 1)
         return None
 
     def resolve(self, module: Module, node: ast.AST):
