@@ -20,6 +20,7 @@ _MODULES = (
     "linear_regression",
     "optimization",
     "plotting",
+    "rnn",
     "timing",
     "training",
 )
