@@ -111,3 +111,30 @@ def test_equations_are_numbered_one_way(page):
                     f"\\tag{{{n}}}"
                 )
     assert not problems, f"docs/{page}: " + "; ".join(problems)
+
+
+ADJACENT = re.compile(r"\[(?:the\s+)?(next|previous)\s+(?:section|page)\]\(([^)#\s]+\.md)(#[^)]*)?\)", re.I)
+
+
+def test_next_and_previous_links_point_to_the_neighbouring_page():
+    """A link titled "next section" or "previous page" goes to the page that comes
+    right after (before) this one in the nav, which changes when pages are added."""
+    import posixpath
+
+    from book_text import nav_pages
+
+    order = nav_pages()
+    problems = []
+    for i, page in enumerate(order):
+        text = prose(read(page), keep_inline_code=True)
+        for m in ADJACENT.finditer(text):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), m.group(2)))
+            j = i + 1 if m.group(1).lower() == "next" else i - 1
+            expected = order[j] if 0 <= j < len(order) else None
+            if target != expected:
+                problems.append(
+                    f"docs/{page}:{line_of(text, m.start())}: [{m.group(1)} ...] links to "
+                    f"{target}, but the {m.group(1).lower()} page in the nav is {expected}; "
+                    "name the page instead (e.g. [automatic differentiation](autograd.md))"
+                )
+    assert not problems, "\n".join(problems)
