@@ -409,17 +409,17 @@ def train_epoch_ch8(
         y = Y.T.reshape(-1)
         X, y = X.to(device), y.to(device)
         y_hat, state = net(X, state)
-        l = loss(y_hat, y)
-        if not torch.isfinite(l):
+        mean_loss = loss(y_hat, y)
+        if not torch.isfinite(mean_loss):
             raise FloatingPointError(
-                f"the loss of minibatch {i + 1} is {l.item()}: training diverged. "
+                f"the loss of minibatch {i + 1} is {mean_loss.item()}: training diverged. "
                 "The usual cause is a learning rate that is too large; try a smaller one."
             )
         updater.zero_grad()
-        l.backward()
+        mean_loss.backward()
         d2l.grad_clipping(net, theta)
         updater.step()
-        total_loss += l.item() * y.numel()
+        total_loss += mean_loss.item() * y.numel()
         num_tokens += y.numel()
     if num_tokens == 0:
         raise ValueError("train_epoch_ch8() got a data iterator that yields no minibatches")
