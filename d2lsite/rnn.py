@@ -577,7 +577,10 @@ class RNNModel(nn.Module):
         return output, state
 
     def begin_state(self, batch_size: int, device: torch.device | str) -> State:
-        """Zeros of shape ``(num_directions * num_layers, batch_size, num_hiddens)``; a pair for LSTM."""
+        """Zeros of shape ``(num_directions * num_layers, batch_size, num_hiddens)``.
+
+        For an LSTM, a pair of such tensors: the hidden state and the memory cell.
+        """
         shape = (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
         if isinstance(self.rnn, nn.LSTM):
             return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
