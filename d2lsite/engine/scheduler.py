@@ -319,7 +319,13 @@ class Options:
 def run_pages(book, names: list[str], options: Options | None = None, console=None) -> list[Job]:
     """Record ``names`` with up to ``options.jobs`` workers; return each page's job."""
     options = options or Options()
-    device = options.device or best_device()
+    try:
+        device = options.device or best_device()
+    except ImportError:
+        raise SchedulerError(
+            "d2lsite run executes the pages, which needs PyTorch and the library's other "
+            "dependencies: pip install -e . (from a clone of the book) installs them"
+        ) from None
     if device not in DEVICES:
         raise SchedulerError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
     if not device_available(device):
