@@ -30,3 +30,27 @@ def test_front_matter_switches_the_budget_and_sets_the_timeout():
     page = parse_page("---\nbudget: reduced\ntimeout: 300\n---\n\n# Long\n")
     assert page.reduced_budget and page.front_matter["timeout"] == 300
     assert not parse_page("# Short\n").reduced_budget
+
+
+def test_execution_counter_counts_a_page_once_per_kind_and_flags_a_second_run(monkeypatch):
+    from collections import defaultdict
+
+    from d2lsite.engine import ci
+
+    monkeypatch.setattr(ci, "_runs", defaultdict(lambda: defaultdict(dict)))
+    monkeypatch.setattr(ci, "_open", {})
+    monkeypatch.setattr(ci, "_cpu", defaultdict(lambda: defaultdict(float)))
+    for chain in ("3", "40"):  # a page of two chains, each run once, is one execution
+        ci.start("a.md", ci.CODE_BLOCKS, unit=chain)
+        ci.note("a.md", ci.CODE_BLOCKS, ci.REDUCED, unit=chain)
+    ci.note("a.md", ci.PLAIN_SCRIPT, ci.REDUCED, seconds=1.5, cpu=1.0)
+    ci.note("b.md", ci.CODE_BLOCKS, ci.FULL)  # never started (skipped): not counted
+    assert ci.executions()["a.md"][ci.CODE_BLOCKS][0] == 1
+    assert ci.executions()["a.md"][ci.PLAIN_SCRIPT] == (1, 1.5, ci.REDUCED)
+    assert "b.md" not in ci.executions()
+    assert ci.cpu_seconds()["a.md"][ci.PLAIN_SCRIPT] == 1.0
+    assert ci.summary()[-1].endswith(
+        "each ran once per kind of test (a recording test records its page twice)."
+    )
+    ci.note("a.md", ci.PLAIN_SCRIPT, ci.REDUCED, seconds=1.0)
+    assert ci.summary()[-1].endswith("ran more than once in one kind of test: a.md")
