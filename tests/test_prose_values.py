@@ -143,3 +143,17 @@ def test_check_reports_a_reference_the_record_cannot_fill(book, monkeypatch, cap
         assert "docs/values.md: line 19: {{ epoch }} refers to a value" in capsys.readouterr().out
     finally:
         page.write_text(original)
+
+
+def test_a_record_whose_checks_did_not_pass_gets_the_stale_notice_and_fails_the_build(book):
+    path = book.record_dir("values.md") / "record.json"
+    text = path.read_text()
+    try:
+        path.write_text(json.dumps(dict(json.loads(text), checks="failed")))
+        markdown = served(book, "values.md")
+        assert "Outputs out of date" in markdown and "outputs are unchecked" in markdown
+        failed = build(book)
+        assert failed.returncode != 0
+        assert "docs/values.md: outputs unchecked (the record does not say" in failed.stderr
+    finally:
+        path.write_text(text)

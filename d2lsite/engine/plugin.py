@@ -208,6 +208,11 @@ class D2lsitePlugin(BasePlugin[D2lsiteConfig]):
     def stale_notice(self, name: str, status: Status) -> str:
         where = self.book.where(name)
         message = f"{where}: outputs {status}; run: d2lsite run {where}"
+        if status == Status.UNCHECKED:
+            message = (
+                f"{where}: outputs unchecked (the record does not say that the page's hidden "
+                f"checks passed); run: d2lsite run {where}"
+            )
         if self.fails_on_stale():
             log.error(message)
             self.problems.append(message)
