@@ -18,12 +18,14 @@ __all__ = [
     "RNNModelScratch",
     "SeqDataLoader",
     "Vocab",
+    "check_seq_sizes",
     "evaluate_ppl_ch8",
     "grad_clipping",
     "load_corpus_time_machine",
     "load_data_time_machine",
     "predict_ch8",
     "read_time_machine",
+    "scratch_params",
     "seq_data_iter_random",
     "seq_data_iter_sequential",
     "tokenize",
@@ -37,16 +39,17 @@ State = torch.Tensor | tuple[torch.Tensor, ...]
 def read_time_machine() -> list[str]:
     """The lines of *The Time Machine*, lower case, letters and single spaces only.
 
-    Every run of characters that are not letters becomes one space, each line
-    is stripped, and empty lines are dropped. Reads the file through
+    Each line keeps its runs of letters, lower-cased and joined by single
+    spaces; everything else (punctuation, digits) acts as a separator, and
+    lines without letters are dropped. Reads the file through
     ``d2l.download("timemachine.txt")``, which raises ``FileNotFoundError``
     when there is no copy and no network.
 
     Defined in ``rnn/text-sequence.md``.
     """
-    with open(d2l.download("timemachine.txt"), encoding="utf-8") as f:
-        lines = [re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in f]
-    return [line for line in lines if line]
+    text = d2l.download("timemachine.txt").read_text(encoding="utf-8")
+    words_per_line = (re.findall("[a-z]+", line.lower()) for line in text.splitlines())
+    return [" ".join(words) for words in words_per_line if words]
 
 
 def tokenize(lines: Sequence[str], token: str = "word") -> list[list[str]]:
@@ -57,11 +60,10 @@ def tokenize(lines: Sequence[str], token: str = "word") -> list[list[str]]:
 
     Defined in ``rnn/text-sequence.md``.
     """
-    if token == "word":
-        return [line.split() for line in lines]
-    if token == "char":
-        return [list(line) for line in lines]
-    raise ValueError(f'tokenize() needs token="word" or token="char", got {token!r}')
+    splitters = {"word": str.split, "char": list}
+    if token not in splitters:
+        raise ValueError(f'tokenize() needs token="word" or token="char", got {token!r}')
+    return [splitters[token](line) for line in lines]
 
 
 class Vocab:
@@ -86,23 +88,20 @@ class Vocab:
     ) -> None:
         if min_freq < 0:
             raise ValueError(f"min_freq must be 0 or more, got {min_freq!r}")
-        if tokens and isinstance(tokens[0], list):
-            tokens = [token for line in tokens for token in line]
-        counter = collections.Counter(tokens)
-        self.token_freqs = sorted(counter.items(), key=lambda pair: pair[1], reverse=True)
-        kept = [token for token, freq in self.token_freqs if freq >= min_freq]
-        self.idx_to_token, self.token_to_idx = [], {}
-        for token in ["<unk>", *reserved_tokens, *kept]:
-            if token not in self.token_to_idx:  # a dict: fast for large vocabularies
-                self.token_to_idx[token] = len(self.idx_to_token)
-                self.idx_to_token.append(token)
+        if tokens and isinstance(tokens[0], list):  # lines of tokens: flatten them
+            tokens = [tok for line in tokens for tok in line]
+        self.token_freqs = collections.Counter(tokens).most_common()
+        frequent = [tok for tok, count in self.token_freqs if count >= min_freq]
+        # dict.fromkeys drops repeats and keeps the first position of each token
+        self.idx_to_token = list(dict.fromkeys(["<unk>", *reserved_tokens, *frequent]))
+        self.token_to_idx = {tok: i for i, tok in enumerate(self.idx_to_token)}
 
     def __len__(self) -> int:
         return len(self.idx_to_token)
 
     def __getitem__(self, tokens: str | Sequence[str]) -> int | list[int]:
         if isinstance(tokens, (list, tuple)):
-            return [self[token] for token in tokens]
+            return [self.token_to_idx.get(tok, self.unk) for tok in tokens]
         return self.token_to_idx.get(tokens, self.unk)
 
     def to_tokens(self, indices: int | Sequence[int]) -> str | list[str]:
@@ -110,11 +109,12 @@ class Vocab:
 
         Raises ``IndexError`` for an index outside ``0 .. len(vocab) - 1``.
         """
-        if isinstance(indices, (list, tuple)):
-            return [self.to_tokens(index) for index in indices]
-        if not 0 <= indices < len(self):
-            raise IndexError(f"index {indices} is outside this vocabulary of {len(self)} tokens")
-        return self.idx_to_token[indices]
+        if not isinstance(indices, (list, tuple)):
+            return self.to_tokens([indices])[0]
+        bad = [i for i in indices if not 0 <= i < len(self)]
+        if bad:
+            raise IndexError(f"index {bad[0]} is outside this vocabulary of {len(self)} tokens")
+        return [self.idx_to_token[i] for i in indices]
 
     @property
     def unk(self) -> int:
@@ -133,25 +133,24 @@ def load_corpus_time_machine(token: str = "char", max_tokens: int = -1) -> tuple
 
     Defined in ``rnn/text-sequence.md``.
     """
-    tokens = tokenize([" ".join(read_time_machine())], token)[0]
+    (tokens,) = tokenize([" ".join(read_time_machine())], token)
     vocab = Vocab(tokens)
-    corpus = [vocab[tok] for tok in tokens]
-    if max_tokens > 0:
-        corpus = corpus[:max_tokens]
+    corpus = vocab[tokens if max_tokens <= 0 else tokens[:max_tokens]]
     return corpus, vocab
 
 
-def _limit(num_batches: int) -> int:
-    """At most ``d2l.batch_limit()`` minibatches when the book runs at the reduced budget."""
-    limit = d2l.batch_limit()
-    return num_batches if limit is None else min(num_batches, limit)
+def check_seq_sizes(corpus: Sequence[int], batch_size: int, num_steps: int) -> None:
+    """Raise ``ValueError`` unless the sizes are positive whole numbers that fit the corpus.
 
+    One minibatch needs ``batch_size * num_steps`` tokens plus one more for
+    the last label; the message names the bad value and what to change.
 
-def _check_sizes(corpus: Sequence[int], batch_size: int, num_steps: int) -> None:
-    for name, value in (("batch_size", batch_size), ("num_steps", num_steps)):
+    Defined in ``rnn/language-model.md``.
+    """
+    for name, value in [("batch_size", batch_size), ("num_steps", num_steps)]:
         if type(value) is not int or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    if len(corpus) <= batch_size * num_steps:
+    if len(corpus) < batch_size * num_steps + 1:
         raise ValueError(
             f"a corpus of {len(corpus)} tokens is too short for one minibatch of "
             f"batch_size * num_steps = {batch_size * num_steps} tokens plus one label; "
@@ -165,7 +164,7 @@ def seq_data_iter_random(
     """Minibatches of subsequences taken from random places (random partitioning).
 
     The corpus is cut, from a random offset in ``0 .. num_steps - 1``, into
-    subsequences of ``num_steps`` tokens; these are shuffled and grouped
+    windows of ``num_steps`` tokens; these are shuffled and grouped
     ``batch_size`` at a time. Yields ``(X, Y)``: ``int64`` tensors of shape
     ``(batch_size, num_steps)``, ``Y`` being ``X`` shifted one token to the
     right. Neighbouring minibatches are not adjacent in the text. Uses
@@ -175,17 +174,18 @@ def seq_data_iter_random(
 
     Defined in ``rnn/language-model.md``.
     """
-    _check_sizes(corpus, batch_size, num_steps)
-    corpus = corpus[random.randint(0, num_steps - 1) :]
-    num_subseqs = (len(corpus) - 1) // num_steps
-    starts = list(range(0, num_subseqs * num_steps, num_steps))
-    random.shuffle(starts)
-    num_batches = _limit(num_subseqs // batch_size)
-    for i in range(0, num_batches * batch_size, batch_size):
-        batch = starts[i : i + batch_size]
-        X = [corpus[j : j + num_steps] for j in batch]
-        Y = [corpus[j + 1 : j + 1 + num_steps] for j in batch]
-        yield torch.tensor(X), torch.tensor(Y)
+    check_seq_sizes(corpus, batch_size, num_steps)
+    offset = random.randint(0, num_steps - 1)
+    num_windows = (len(corpus) - offset - 1) // num_steps
+    order = list(range(num_windows))
+    random.shuffle(order)
+    tokens = torch.tensor(corpus[offset:])
+    num_batches = num_windows // batch_size
+    num_batches = min(num_batches, d2l.batch_limit() or num_batches)
+    for b in range(num_batches):
+        first = torch.tensor(order[b * batch_size : (b + 1) * batch_size]) * num_steps
+        positions = first[:, None] + torch.arange(num_steps)  # (batch_size, num_steps)
+        yield tokens[positions], tokens[positions + 1]
 
 
 def seq_data_iter_sequential(
@@ -193,25 +193,27 @@ def seq_data_iter_sequential(
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Minibatches whose rows continue the rows of the previous one (sequential partitioning).
 
-    From a random offset in ``0 .. num_steps - 1`` the corpus is laid out as
-    ``batch_size`` long rows, which are read ``num_steps`` columns at a time.
-    Row ``i`` of one minibatch therefore ends where row ``i`` of the next one
-    begins, so a model may carry its hidden state across minibatches. Yields
-    ``(X, Y)`` as in ``seq_data_iter_random``: ``int64`` tensors of shape
-    ``(batch_size, num_steps)``, at most ``d2l.batch_limit()`` of them when
-    that is not ``None``. Raises ``ValueError`` as ``seq_data_iter_random``
-    does.
+    From a random offset in ``0 .. num_steps - 1`` the corpus is split into
+    ``batch_size`` equally long stretches, one per row, which are read
+    ``num_steps`` tokens at a time. Row ``i`` of one minibatch therefore ends
+    where row ``i`` of the next one begins, so a model may carry its hidden
+    state across minibatches. Yields ``(X, Y)`` as in
+    ``seq_data_iter_random``: ``int64`` tensors of shape ``(batch_size,
+    num_steps)``, at most ``d2l.batch_limit()`` of them when that is not
+    ``None``. Raises ``ValueError`` as ``seq_data_iter_random`` does.
 
     Defined in ``rnn/language-model.md``.
     """
-    _check_sizes(corpus, batch_size, num_steps)
+    check_seq_sizes(corpus, batch_size, num_steps)
     offset = random.randint(0, num_steps - 1)
-    num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
-    Xs = torch.tensor(corpus[offset : offset + num_tokens]).reshape(batch_size, -1)
-    Ys = torch.tensor(corpus[offset + 1 : offset + 1 + num_tokens]).reshape(batch_size, -1)
-    num_batches = _limit(Xs.shape[1] // num_steps)
-    for i in range(0, num_batches * num_steps, num_steps):
-        yield Xs[:, i : i + num_steps], Ys[:, i : i + num_steps]
+    stretch = (len(corpus) - offset - 1) // batch_size  # tokens per row
+    tokens = torch.tensor(corpus[offset:])
+    num_batches = stretch // num_steps
+    num_batches = min(num_batches, d2l.batch_limit() or num_batches)
+    row_starts = torch.arange(batch_size)[:, None] * stretch
+    for b in range(num_batches):
+        positions = row_starts + b * num_steps + torch.arange(num_steps)
+        yield tokens[positions], tokens[positions + 1]
 
 
 class SeqDataLoader:
@@ -227,15 +229,13 @@ class SeqDataLoader:
     def __init__(
         self, corpus: Sequence[int], batch_size: int, num_steps: int, use_random_iter: bool
     ) -> None:
-        _check_sizes(corpus, batch_size, num_steps)
-        if use_random_iter:
-            self.data_iter_fn = d2l.seq_data_iter_random
-        else:
-            self.data_iter_fn = d2l.seq_data_iter_sequential
+        check_seq_sizes(corpus, batch_size, num_steps)
         self.corpus, self.batch_size, self.num_steps = corpus, batch_size, num_steps
+        self.use_random_iter = use_random_iter
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        return self.data_iter_fn(self.corpus, self.batch_size, self.num_steps)
+        sample = d2l.seq_data_iter_random if self.use_random_iter else d2l.seq_data_iter_sequential
+        return sample(self.corpus, self.batch_size, self.num_steps)
 
 
 def load_data_time_machine(
@@ -261,55 +261,79 @@ def load_data_time_machine(
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction!r}")
     corpus, vocab = d2l.load_corpus_time_machine("char", max_tokens)
-    num_train = round(len(corpus) * (1 - val_fraction))
-    train_iter = d2l.SeqDataLoader(corpus[:num_train], batch_size, num_steps, use_random_iter)
-    val_iter = d2l.SeqDataLoader(corpus[num_train:], batch_size, num_steps, False)
+    split = round(len(corpus) * (1 - val_fraction))
+    train_iter = d2l.SeqDataLoader(corpus[:split], batch_size, num_steps, use_random_iter)
+    val_iter = d2l.SeqDataLoader(corpus[split:], batch_size, num_steps, False)
     return train_iter, val_iter, vocab
 
 
-class RNNModelScratch:
-    """A recurrent language model from hand-written parameters and functions.
+def scratch_params(
+    shapes: dict[str, tuple[int, ...]], device: torch.device | str, sigma: float = 0.01
+) -> dict[str, torch.Tensor]:
+    """New trainable tensors, by name: weights drawn from N(0, sigma^2), biases zero.
 
-    ``get_params(vocab_size, num_hiddens, device)`` returns the list of
-    parameter tensors (with ``requires_grad``); ``init_state(batch_size,
-    num_hiddens, device)`` returns the initial state, a tuple of tensors;
-    ``forward_fn(inputs, state, params)`` maps one-hot inputs of shape
-    ``(num_steps, batch_size, vocab_size)`` and a state to outputs of shape
-    ``(num_steps * batch_size, vocab_size)`` and the new state. Calling the
-    model on token indices ``X`` of shape ``(batch_size, num_steps)``
-    returns those outputs (logits, rows ordered time step by time step) and
-    the new state.
+    ``shapes`` maps names to shapes; a name starting with ``"W"`` is a weight,
+    any other name a bias. Tensors are ``float32`` on ``device``, with
+    ``requires_grad``, created in the order of ``shapes``.
+
+    Defined in ``rnn/rnn-scratch.md``.
+    """
+    params = {}
+    for name, shape in shapes.items():
+        if name.startswith("W"):
+            params[name] = torch.randn(shape, device=device) * sigma
+        else:
+            params[name] = torch.zeros(shape, device=device)
+        params[name].requires_grad_(True)
+    return params
+
+
+class RNNModelScratch:
+    """A character language model from a hand-written recurrent step and named tensors.
+
+    ``step(X_t, state, params)`` maps one time step's one-hot inputs ``X_t``
+    of shape ``(batch_size, vocab_size)`` and a state (a tuple whose first
+    tensor is the hidden state ``H`` of shape ``(batch_size, num_hiddens)``)
+    to the next state. ``params`` is a dict of tensors that ``step`` reads,
+    including the output layer ``W_hq`` (``(num_hiddens, vocab_size)``) and
+    ``b_q``. The state has ``num_state`` zero tensors at the start (2 for an
+    LSTM's hidden state and memory cell). Calling the model on token indices
+    ``X`` of shape ``(batch_size, num_steps)`` returns logits of shape
+    ``(num_steps * batch_size, vocab_size)``, rows ordered time step by time
+    step, and the final state.
 
     Defined in ``rnn/rnn-scratch.md``.
     """
 
     def __init__(
         self,
+        step: Callable[..., tuple[torch.Tensor, ...]],
+        params: dict[str, torch.Tensor],
         vocab_size: int,
         num_hiddens: int,
-        device: torch.device | str,
-        get_params: Callable[..., list[torch.Tensor]],
-        init_state: Callable[..., tuple[torch.Tensor, ...]],
-        forward_fn: Callable[..., tuple[torch.Tensor, tuple[torch.Tensor, ...]]],
+        num_state: int = 1,
     ) -> None:
-        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
-        self.params = get_params(vocab_size, num_hiddens, device)
-        self.init_state, self.forward_fn = init_state, forward_fn
+        self.step, self.params = step, params
+        self.vocab_size, self.num_hiddens, self.num_state = vocab_size, num_hiddens, num_state
+
+    def parameters(self) -> list[torch.Tensor]:
+        """The trainable tensors, as ``nn.Module.parameters()`` gives them for a module."""
+        return list(self.params.values())
+
+    def begin_state(self, batch_size: int, device: torch.device | str) -> tuple[torch.Tensor, ...]:
+        """A tuple of ``num_state`` zero tensors of shape ``(batch_size, num_hiddens)``."""
+        shape = (batch_size, self.num_hiddens)
+        return tuple(torch.zeros(shape, device=device) for _ in range(self.num_state))
 
     def __call__(
         self, X: torch.Tensor, state: tuple[torch.Tensor, ...]
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-        X = F.one_hot(X.T, self.vocab_size).type(torch.float32)
-        return self.forward_fn(X, state, self.params)
-
-    def begin_state(self, batch_size: int, device: torch.device | str) -> tuple[torch.Tensor, ...]:
-        """The initial state for a minibatch of ``batch_size`` sequences."""
-        return self.init_state(batch_size, self.num_hiddens, device)
-
-
-def _parameters(net: "nn.Module | RNNModelScratch") -> list[torch.Tensor]:
-    """The trainable tensors of a module or of a scratch model."""
-    return list(net.parameters()) if isinstance(net, nn.Module) else net.params
+        hidden_states = []
+        for x_t in F.one_hot(X.T, self.vocab_size).float():  # time steps in order
+            state = self.step(x_t, state, self.params)
+            hidden_states.append(state[0])
+        H = torch.cat(hidden_states)  # (num_steps * batch_size, num_hiddens)
+        return H @ self.params["W_hq"] + self.params["b_q"], state
 
 
 def predict_ch8(
@@ -321,11 +345,12 @@ def predict_ch8(
 ) -> str:
     """Continue ``prefix`` by ``num_preds`` characters, each the model's most likely next one.
 
-    The model first reads the prefix (warm-up: its predictions there are
-    ignored), then feeds each prediction back as the next input (greedy
-    decoding). ``device`` defaults to the device of the model's parameters.
-    Returns the prefix followed by the predicted characters. Raises
-    ``ValueError`` for an empty prefix or a negative ``num_preds``.
+    The model reads the prefix one character at a time (warm-up: its
+    predictions there are ignored), then feeds each prediction back as the
+    next input (greedy decoding). ``device`` defaults to the device of the
+    model's parameters. Returns the prefix followed by the predicted
+    characters. Raises ``ValueError`` for an empty prefix or a negative
+    ``num_preds``.
 
     Defined in ``rnn/rnn-scratch.md``.
     """
@@ -334,21 +359,15 @@ def predict_ch8(
     if type(num_preds) is not int or num_preds < 0:
         raise ValueError(f"num_preds must be a whole number >= 0, got {num_preds!r}")
     if device is None:
-        device = _parameters(net)[0].device
-    state = net.begin_state(batch_size=1, device=device)
-    outputs = [vocab[prefix[0]]]
-
-    def get_input():
-        return torch.tensor([outputs[-1]], device=device).reshape(1, 1)
-
+        device = next(iter(net.parameters())).device
+    ids = vocab[list(prefix)]
+    state = net.begin_state(1, device)
     with torch.no_grad():
-        for y in prefix[1:]:  # warm-up: read the prefix
-            _, state = net(get_input(), state)
-            outputs.append(vocab[y])
-        for _ in range(num_preds):  # predict num_preds steps
-            y, state = net(get_input(), state)
-            outputs.append(int(y.argmax(dim=1).reshape(1)))
-    return "".join(vocab.idx_to_token[i] for i in outputs)
+        for t in range(len(prefix) + num_preds - 1):
+            logits, state = net(torch.tensor([[ids[t]]], device=device), state)
+            if t >= len(prefix) - 1:  # past the warm-up: keep the prediction
+                ids.append(int(logits.argmax()))
+    return prefix + "".join(vocab.to_tokens(ids[len(prefix) :]))
 
 
 def grad_clipping(net: "nn.Module | RNNModelScratch", theta: float) -> float:
@@ -363,19 +382,12 @@ def grad_clipping(net: "nn.Module | RNNModelScratch", theta: float) -> float:
     """
     if not theta > 0:
         raise ValueError(f"grad_clipping() needs a threshold theta > 0, got {theta!r}")
-    params = [p for p in _parameters(net) if p.requires_grad and p.grad is not None]
-    norm = torch.sqrt(sum(torch.sum(p.grad**2) for p in params))
+    grads = [p.grad for p in net.parameters() if p.grad is not None]
+    norm = float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])))
     if norm > theta:
-        for param in params:
-            param.grad[:] *= theta / norm
-    return float(norm)
-
-
-def _detach(state: State) -> State:
-    """Cut the state from the graph of the previous minibatch."""
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
-    return state.detach()
+        for g in grads:
+            g.mul_(theta / norm)
+    return norm
 
 
 def train_epoch_ch8(
@@ -399,31 +411,31 @@ def train_epoch_ch8(
 
     Defined in ``rnn/rnn-scratch.md``.
     """
-    state, timer = None, d2l.Timer()
-    total_loss, num_tokens = 0.0, 0
-    for i, (X, Y) in enumerate(train_iter):
-        if state is None or use_random_iter:
-            state = net.begin_state(batch_size=X.shape[0], device=device)
+    timer, state = d2l.Timer(), None
+    nats, count = 0.0, 0  # summed cross-entropy and number of predicted tokens
+    for batch, (X, Y) in enumerate(train_iter, start=1):
+        X, y = X.to(device), Y.T.reshape(-1).to(device)  # y in the order of the outputs
+        if use_random_iter or state is None:
+            state = net.begin_state(X.shape[0], device)
+        elif isinstance(state, tuple):  # keep the values, drop the previous graph
+            state = tuple(s.detach() for s in state)
         else:
-            state = _detach(state)
-        y = Y.T.reshape(-1)
-        X, y = X.to(device), y.to(device)
-        y_hat, state = net(X, state)
-        mean_loss = loss(y_hat, y)
-        if not torch.isfinite(mean_loss):
+            state = state.detach()
+        logits, state = net(X, state)
+        l = loss(logits, y)
+        if not torch.isfinite(l):
             raise FloatingPointError(
-                f"the loss of minibatch {i + 1} is {mean_loss.item()}: training diverged. "
+                f"the loss of minibatch {batch} is {l.item()}: training diverged. "
                 "The usual cause is a learning rate that is too large; try a smaller one."
             )
         updater.zero_grad()
-        mean_loss.backward()
+        l.backward()
         d2l.grad_clipping(net, theta)
         updater.step()
-        total_loss += mean_loss.item() * y.numel()
-        num_tokens += y.numel()
-    if num_tokens == 0:
+        nats, count = nats + l.item() * y.numel(), count + y.numel()
+    if count == 0:
         raise ValueError("train_epoch_ch8() got a data iterator that yields no minibatches")
-    return math.exp(total_loss / num_tokens), num_tokens / timer.stop()
+    return math.exp(nats / count), count / timer.stop()
 
 
 def evaluate_ppl_ch8(
@@ -439,23 +451,23 @@ def evaluate_ppl_ch8(
 
     Defined in ``rnn/rnn-scratch.md``.
     """
-    was_training = isinstance(net, nn.Module) and net.training
-    if isinstance(net, nn.Module):
+    is_module = isinstance(net, nn.Module)
+    was_training = is_module and net.training
+    if is_module:
         net.eval()
-    state, total_loss, num_tokens = None, 0.0, 0
+    state, nats, count = None, 0.0, 0
     with torch.no_grad():
         for X, Y in data_iter:
-            if state is None:
-                state = net.begin_state(batch_size=X.shape[0], device=device)
+            state = net.begin_state(X.shape[0], device) if state is None else state
+            logits, state = net(X.to(device), state)
             y = Y.T.reshape(-1).to(device)
-            y_hat, state = net(X.to(device), state)
-            total_loss += F.cross_entropy(y_hat, y, reduction="sum").item()
-            num_tokens += y.numel()
+            nats += F.cross_entropy(logits, y, reduction="sum").item()
+            count += y.numel()
     if was_training:
         net.train()
-    if num_tokens == 0:
+    if count == 0:
         raise ValueError("evaluate_ppl_ch8() got a data iterator that yields no minibatches")
-    return math.exp(total_loss / num_tokens)
+    return math.exp(nats / count)
 
 
 class RNNHistory:
@@ -516,16 +528,15 @@ def train_ch8(
         raise ValueError(f"num_epochs must be a positive whole number, got {num_epochs!r}")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
-    device = torch.device(device) if device is not None else d2l.try_gpu()
+    device = d2l.try_gpu() if device is None else torch.device(device)
     if isinstance(net, nn.Module):
         net.to(device)
-    elif net.params[0].device != device:
+    elif net.parameters()[0].device != device:
         raise ValueError(
-            f"the scratch model's parameters are on {net.params[0].device}, not on {device}; "
-            "create the model with the same device you train on"
+            f"the scratch model's parameters are on {net.parameters()[0].device}, not on "
+            f"{device}; create the model with the same device you train on"
         )
-    loss = nn.CrossEntropyLoss()
-    updater = torch.optim.SGD(_parameters(net), lr=lr)
+    loss, updater = nn.CrossEntropyLoss(), torch.optim.SGD(net.parameters(), lr=lr)
     animator = d2l.Animator(xlabel="epoch", ylabel="perplexity", xlim=[1, max(num_epochs, 2)],
                             legend=["train", "validation"])  # fmt: skip
     history = RNNHistory()
@@ -536,10 +547,9 @@ def train_ch8(
             )
         except FloatingPointError as error:
             raise FloatingPointError(f"epoch {epoch}: {error}") from None
-        val_ppl = d2l.evaluate_ppl_ch8(net, val_iter, device)
-        animator.add(epoch, [ppl, val_ppl])
-        history.add(ppl, val_ppl, speed)
-    print(f"perplexity {ppl:.2f}, validation perplexity {val_ppl:.2f}, "
+        history.add(ppl, d2l.evaluate_ppl_ch8(net, val_iter, device), speed)
+        animator.add(epoch, [ppl, history.val_ppl[-1]])
+    print(f"perplexity {ppl:.2f}, validation perplexity {history.val_ppl[-1]:.2f}, "
           f"{speed:.0f} tokens/sec on {device}")  # fmt: skip
     print(d2l.predict_ch8("time traveller", 50, net, vocab, device))
     return history
@@ -565,23 +575,19 @@ class RNNModel(nn.Module):
                 f"the recurrent layer takes inputs of size {rnn_layer.input_size}, but the "
                 f"one-hot inputs have size vocab_size = {vocab_size}"
             )
-        self.rnn, self.vocab_size = rnn_layer, vocab_size
-        self.num_hiddens = self.rnn.hidden_size
-        self.num_directions = 2 if self.rnn.bidirectional else 1
-        self.linear = nn.Linear(self.num_hiddens * self.num_directions, vocab_size)
+        directions = 2 if rnn_layer.bidirectional else 1
+        self.rnn, self.vocab_size, self.num_hiddens = rnn_layer, vocab_size, rnn_layer.hidden_size
+        self.num_state_rows = directions * rnn_layer.num_layers  # first axis of the state
+        self.linear = nn.Linear(directions * rnn_layer.hidden_size, vocab_size)
 
-    def forward(self, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
-        X = F.one_hot(inputs.T.long(), self.vocab_size).type(torch.float32)
-        Y, state = self.rnn(X, state)
-        output = self.linear(Y.reshape(-1, Y.shape[-1]))
-        return output, state
+    def forward(self, X: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        H, state = self.rnn(F.one_hot(X.T.long(), self.vocab_size).float(), state)
+        return self.linear(H.flatten(0, 1)), state  # H: (num_steps, batch_size, ...)
 
     def begin_state(self, batch_size: int, device: torch.device | str) -> State:
         """Zeros of shape ``(num_directions * num_layers, batch_size, num_hiddens)``.
 
         For an LSTM, a pair of such tensors: the hidden state and the memory cell.
         """
-        shape = (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
-        if isinstance(self.rnn, nn.LSTM):
-            return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
-        return torch.zeros(shape, device=device)
+        zeros = torch.zeros(self.num_state_rows, batch_size, self.num_hiddens, device=device)
+        return (zeros, zeros.clone()) if isinstance(self.rnn, nn.LSTM) else zeros
