@@ -4,7 +4,6 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-import d2lsite as d2l
 
 __all__ = ["evaluate_loss", "k_fold_indices"]
 
@@ -26,15 +25,16 @@ def evaluate_loss(
     """
     if isinstance(net, torch.nn.Module):
         net.eval()
-    metric = d2l.Accumulator(2)  # sum of losses, number of losses
+    total, count = 0.0, 0
     with torch.no_grad():
         for X, y in data_iter:
             y_hat = net(X)
-            losses = loss(y_hat, y.reshape(y_hat.shape))
-            metric.add(losses.sum(), losses.numel())
-    if metric[1] == 0:
+            per_example = loss(y_hat, y.reshape(y_hat.shape))
+            total += per_example.sum().item()
+            count += per_example.numel()
+    if count == 0:
         raise ValueError("evaluate_loss() got a data iterator that yields no examples")
-    return metric[0] / metric[1]
+    return total / count
 
 
 def k_fold_indices(n: int, k: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
