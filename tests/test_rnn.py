@@ -98,3 +98,45 @@ def test_predict_and_model_errors():
         d2l.predict_ch8("a", -1, net, vocab)
     with pytest.raises(ValueError, match="vocab_size = 28"):
         d2l.RNNModel(nn.RNN(10, 8), 28)
+
+
+def test_check_seq_sizes():
+    d2l.check_seq_sizes(list(range(13)), 3, 4)  # 12 tokens and one label: fits
+    with pytest.raises(ValueError, match="too short"):
+        d2l.check_seq_sizes(list(range(12)), 3, 4)
+    with pytest.raises(ValueError, match="num_steps must be a positive whole number, got 2.5"):
+        d2l.check_seq_sizes(list(range(100)), 3, 2.5)
+
+
+def test_scratch_params_and_model():
+    torch.manual_seed(0)
+    params = d2l.scratch_params({"W_xh": (5, 4), "W_hh": (4, 4), "b_h": (4,),
+                                 "W_hq": (4, 5), "b_q": (5,)}, "cpu")  # fmt: skip
+    assert all(p.requires_grad for p in params.values())
+    assert params["b_h"].detach().abs().sum() == 0 and 0 < params["W_hh"].detach().std() < 0.02
+
+    def step(X_t, state, params):
+        (H,) = state
+        return (torch.tanh(X_t @ params["W_xh"] + H @ params["W_hh"] + params["b_h"]),)
+
+    net = d2l.RNNModelScratch(step, params, 5, 4)
+    assert len(net.parameters()) == 5
+    state = net.begin_state(2, "cpu")
+    assert len(state) == 1 and state[0].shape == (2, 4)
+    X = torch.tensor([[0, 1, 2], [3, 4, 0]])
+    logits, (H,) = net(X, state)
+    assert logits.shape == (6, 5) and H.shape == (2, 4)
+    # rows are ordered time step by time step: rows 0-1 are step 0 of both sequences
+    first, _ = net(X[:, :1], state)
+    assert torch.allclose(logits[:2], first)
+    vocab = d2l.Vocab(list("abcd"))
+    out = d2l.predict_ch8("ab", 3, net, vocab)
+    assert out.startswith("ab") and len(out) == 5
+    assert len(d2l.RNNModelScratch(step, params, 5, 4, num_state=2).begin_state(1, "cpu")) == 2
+
+
+def test_to_tokens_list_with_bad_index():
+    vocab = d2l.Vocab(["a", "b"])
+    assert vocab.to_tokens([1, 2]) == ["a", "b"] and vocab.to_tokens(0) == "<unk>"
+    with pytest.raises(IndexError, match="index 7"):
+        vocab.to_tokens([1, 7])
