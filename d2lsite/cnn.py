@@ -13,7 +13,9 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     ``X`` has shape (n_h, n_w) and ``K`` shape (k_h, k_w), with k_h <= n_h and
     k_w <= n_w. Returns a ``float32`` tensor of shape
     (n_h - k_h + 1, n_w - k_w + 1) whose entry (i, j) is the sum of
-    ``X[i:i + k_h, j:j + k_w] * K``; gradients flow to ``X`` and ``K``.
+    ``X[i:i + k_h, j:j + k_w] * K``, computed as the sum over the kernel
+    entries (a, b) of ``K[a, b]`` times ``X`` shifted by (a, b); gradients
+    flow to ``X`` and ``K``.
     Raises ``ValueError`` when ``X`` or ``K`` is not a matrix or when the
     kernel is larger than the input.
 
@@ -30,10 +32,11 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
             f"the kernel, shape {tuple(K.shape)}, is larger than the input, shape "
             f"{tuple(X.shape)}; pad the input or use a smaller kernel"
         )
-    Y = torch.zeros(X.shape[0] - k_h + 1, X.shape[1] - k_w + 1)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i : i + k_h, j : j + k_w] * K).sum()
+    out_h, out_w = X.shape[0] - k_h + 1, X.shape[1] - k_w + 1
+    Y = torch.zeros(out_h, out_w)
+    for a in range(k_h):
+        for b in range(k_w):
+            Y = Y + K[a, b] * X[a : a + out_h, b : b + out_w]
     return Y
 
 
@@ -53,7 +56,8 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
             f"corr2d_multi_in() needs X of shape (c_i, n_h, n_w) and K of shape "
             f"(c_i, k_h, k_w) with the same c_i; got {tuple(X.shape)} and {tuple(K.shape)}"
         )
-    return sum(d2l.corr2d(x, k) for x, k in zip(X, K, strict=True))
+    per_channel = torch.stack([d2l.corr2d(X[c], K[c]) for c in range(X.shape[0])])
+    return per_channel.sum(dim=0)
 
 
 def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -71,7 +75,10 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
         raise ValueError(
             f"corr2d_multi_in_out() needs K of shape (c_o, c_i, k_h, k_w), got {tuple(K.shape)}"
         )
-    return torch.stack([corr2d_multi_in(X, k) for k in K], dim=0)
+    maps = []
+    for o in range(K.shape[0]):  # output channel o has its own (c_i, k_h, k_w) kernel
+        maps.append(corr2d_multi_in(X, K[o]))
+    return torch.stack(maps)
 
 
 def pool2d(
@@ -80,7 +87,7 @@ def pool2d(
     """Maximum or average pooling of a matrix, with stride 1 and no padding.
 
     ``X`` has shape (n_h, n_w) and ``pool_size`` is (p_h, p_w), no larger than
-    ``X``. Returns a ``float32`` tensor of shape (n_h - p_h + 1, n_w - p_w + 1)
+    ``X``. Returns a tensor of ``X``'s floating dtype and shape (n_h - p_h + 1, n_w - p_w + 1)
     whose entry (i, j) is the maximum (``mode="max"``) or the mean
     (``mode="avg"``) of ``X[i:i + p_h, j:j + p_w]``. Raises ``ValueError`` for
     another mode, an ``X`` that is not a matrix, or a window larger than ``X``.
@@ -95,9 +102,9 @@ def pool2d(
             f"pool2d() needs a matrix X at least as large as the window {tuple(pool_size)}, "
             f"got shape {tuple(X.shape)}"
         )
-    Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            window = X[i : i + p_h, j : j + p_w]
-            Y[i, j] = window.max() if mode == "max" else window.mean()
-    return Y
+    out_h, out_w = X.shape[0] - p_h + 1, X.shape[1] - p_w + 1
+    # one shifted copy of X per position (a, b) inside the window, stacked on a new axis
+    shifted = torch.stack(
+        [X[a : a + out_h, b : b + out_w] for a in range(p_h) for b in range(p_w)]
+    )
+    return shifted.amax(dim=0) if mode == "max" else shifted.mean(dim=0)
