@@ -81,9 +81,7 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return torch.stack(maps)
 
 
-def pool2d(
-    X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max"
-) -> torch.Tensor:
+def pool2d(X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max") -> torch.Tensor:
     """Maximum or average pooling of a matrix, with stride 1 and no padding.
 
     ``X`` has shape (n_h, n_w) and ``pool_size`` is (p_h, p_w), no larger than
@@ -104,7 +102,5 @@ def pool2d(
         )
     out_h, out_w = X.shape[0] - p_h + 1, X.shape[1] - p_w + 1
     # one shifted copy of X per position (a, b) inside the window, stacked on a new axis
-    shifted = torch.stack(
-        [X[a : a + out_h, b : b + out_w] for a in range(p_h) for b in range(p_w)]
-    )
+    shifted = torch.stack([X[a : a + out_h, b : b + out_w] for a in range(p_h) for b in range(p_w)])
     return shifted.amax(dim=0) if mode == "max" else shifted.mean(dim=0)
