@@ -4,7 +4,6 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-
 __all__ = ["evaluate_loss", "k_fold_indices"]
 
 

@@ -422,17 +422,17 @@ def train_epoch_ch8(
         else:
             state = state.detach()
         logits, state = net(X, state)
-        l = loss(logits, y)
-        if not torch.isfinite(l):
+        mean_loss = loss(logits, y)
+        if not torch.isfinite(mean_loss):
             raise FloatingPointError(
-                f"the loss of minibatch {batch} is {l.item()}: training diverged. "
+                f"the loss of minibatch {batch} is {mean_loss.item()}: training diverged. "
                 "The usual cause is a learning rate that is too large; try a smaller one."
             )
         updater.zero_grad()
-        l.backward()
+        mean_loss.backward()
         d2l.grad_clipping(net, theta)
         updater.step()
-        nats, count = nats + l.item() * y.numel(), count + y.numel()
+        nats, count = nats + mean_loss.item() * y.numel(), count + y.numel()
     if count == 0:
         raise ValueError("train_epoch_ch8() got a data iterator that yields no minibatches")
     return math.exp(nats / count), count / timer.stop()

@@ -113,7 +113,9 @@ def test_equations_are_numbered_one_way(page):
     assert not problems, f"docs/{page}: " + "; ".join(problems)
 
 
-ADJACENT = re.compile(r"\[(?:the\s+)?(next|previous)\s+(?:section|page)\]\(([^)#\s]+\.md)(#[^)]*)?\)", re.I)
+ADJACENT = re.compile(
+    r"\[(?:the\s+)?(next|previous)\s+(?:section|page)\]\(([^)#\s]+\.md)(#[^)]*)?\)", re.I
+)
 
 
 def test_next_and_previous_links_point_to_the_neighbouring_page():

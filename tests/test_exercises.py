@@ -25,7 +25,9 @@ from book_text import all_pages, line_of, prose, read  # noqa: E402
 EXERCISES_HEADING = re.compile(r"^#{2,3}[ \t]+Exercises[ \t]*$", re.M | re.I)
 NEXT_HEADING = re.compile(r"^#{1,3}[ \t]+\S", re.M)
 ITEM = re.compile(r"^(\d+)[.)][ \t]+\S", re.M)
-HINT = re.compile(r'^ {4}\?\?\?\+?[ \t]+tip[ \t]+"(?:Hint|Answer)"[ \t]*\n(?:[ \t]*\n)*( {8,})\S', re.M)
+HINT = re.compile(
+    r'^ {4}\?\?\?\+?[ \t]+tip[ \t]+"(?:Hint|Answer)"[ \t]*\n(?:[ \t]*\n)*( {8,})\S', re.M
+)
 ANY_COLLAPSED = re.compile(r"^[ \t]*\?\?\?", re.M)
 
 
@@ -54,7 +56,8 @@ def exercises(page: str) -> list[Exercise]:
     out = []
     for i, m in enumerate(items):
         body_end = items[i + 1].start() if i + 1 < len(items) else stop
-        out.append(Exercise(page, int(m.group(1)), line_of(text, m.start()), text[m.start() : body_end]))
+        body = text[m.start() : body_end]
+        out.append(Exercise(page, int(m.group(1)), line_of(text, m.start()), body))
     return out
 
 
