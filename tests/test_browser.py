@@ -58,10 +58,16 @@ VISIBLE_PROSE_TEXT = """
 }
 """
 
+# Waits for MathJax, but at most 20 s: a promise that never settles fails a test, not the suite.
+MATHJAX_SETTLED = (
+    "() => Promise.race([MathJax.startup.promise, new Promise(r => setTimeout(r, 20000))])"
+)
+
 MATH_STATE = """
 async () => {
   if (!window.MathJax || !MathJax.startup) return {loaded: false};
-  await MathJax.startup.promise;
+  // bounded: a promise that never settles must fail the test, not hang the suite
+  await Promise.race([MathJax.startup.promise, new Promise(r => setTimeout(r, 20000))]);
   const math = [...document.querySelectorAll(".arithmatex")];
   return {
     loaded: true,
@@ -237,7 +243,7 @@ def visit(tab: Tab, page: str) -> PageVisit:
     tab.open(page.removesuffix(".md") + ".html")
     p = tab.page
     result.math = p.evaluate(MATH_STATE)
-    p.evaluate("() => document.fonts.ready.then(() => true)")
+    p.evaluate("() => Promise.race([document.fonts.ready, new Promise(r => setTimeout(r, 5000))])")
     text = p.evaluate(VISIBLE_PROSE_TEXT)
     result.raw_tex = [text[max(0, m.start() - 30) : m.end() + 30] for m in RAW_TEX.finditer(text)]
     shoot(p, SCREENSHOTS / screenshot_name(page))
@@ -259,7 +265,7 @@ def visit(tab: Tab, page: str) -> PageVisit:
     result.hidden_outputs = [html for visible, html in shown if not visible]
 
     p.set_viewport_size(PHONE)
-    p.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    p.wait_for_timeout(200)  # let the narrow layout settle; a rAF promise can stall headless
     result.phone = p.evaluate(WIDE_ELEMENTS)
     shoot(p, SCREENSHOTS / "phone" / screenshot_name(page))
 
@@ -376,7 +382,7 @@ def test_light_dark_toggle_switches_the_palette(fresh_tab, all_book_pages, site_
     dark_scheme, dark_background = palette(p)
     assert dark_scheme == "slate"
     assert dark_background != background
-    p.evaluate("() => MathJax.startup.promise")
+    p.evaluate(MATHJAX_SETTLED)
     shoot(p, SCREENSHOTS / ("dark-" + screenshot_name(page)))
     # The choice is remembered on the next page, and the toggle switches back.
     fresh_tab.open("index.html")
