@@ -181,3 +181,24 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text)
+
+
+def served_markdown(book, name: str) -> str:
+    """The page's Markdown as the plugin hands it on under ``mkdocs serve``."""
+    from mkdocs.config import load_config
+
+    from d2lsite.engine.plugin import D2lsitePlugin
+
+    config = load_config(str(book.root / "mkdocs.yml"))
+    plugin = config["plugins"]["d2lsite"]
+    assert isinstance(plugin, D2lsitePlugin)
+    plugin.on_startup(command="serve", dirty=False)
+    plugin.on_config(config)
+    plugin.on_pre_build(config=config)
+
+    class FakePage:
+        class file:
+            src_uri = name
+
+    text = (book.docs / name).read_text()
+    return plugin.on_page_markdown(text, page=FakePage, config=config, files=None)

@@ -43,16 +43,25 @@ class Exercise:
         return bool(HINT.search(self.text))
 
 
-def exercises(page: str) -> list[Exercise]:
-    """The exercises of a page: the top-level items of its numbered list under an
-    "Exercises" heading (level 2 or 3), each with its text up to the next item."""
+def exercises_section(page: str):
+    """``(text, start, stop, items)`` of the page's "Exercises" section, or ``None``:
+    the page's prose, where the section starts and ends in it, and its top-level items."""
     text = prose(read(page), keep_inline_code=True)
     head = EXERCISES_HEADING.search(text)
     if not head:
-        return []
+        return None
     end = NEXT_HEADING.search(text, head.end())
     stop = end.start() if end else len(text)
-    items = list(ITEM.finditer(text, head.end(), stop))
+    return text, head.end(), stop, list(ITEM.finditer(text, head.end(), stop))
+
+
+def exercises(page: str) -> list[Exercise]:
+    """The exercises of a page: the top-level items of its numbered list under an
+    "Exercises" heading (level 2 or 3), each with its text up to the next item."""
+    section = exercises_section(page)
+    if section is None:
+        return []
+    text, _, stop, items = section
     out = []
     for i, m in enumerate(items):
         body_end = items[i + 1].start() if i + 1 < len(items) else stop
@@ -64,15 +73,12 @@ def exercises(page: str) -> list[Exercise]:
 def stray_hints(page: str) -> list[int]:
     """Lines of collapsed blocks in the exercises section that belong to no exercise
     (e.g. a list of hints after the exercises)."""
-    text = prose(read(page), keep_inline_code=True)
-    head = EXERCISES_HEADING.search(text)
-    if not head:
+    section = exercises_section(page)
+    if section is None:
         return []
-    end = NEXT_HEADING.search(text, head.end())
-    stop = end.start() if end else len(text)
-    items = list(ITEM.finditer(text, head.end(), stop))
+    text, start, stop, items = section
     first = items[0].start() if items else stop
-    out = [line_of(text, m.start()) for m in ANY_COLLAPSED.finditer(text, head.end(), first)]
+    out = [line_of(text, m.start()) for m in ANY_COLLAPSED.finditer(text, start, first)]
     for m in ANY_COLLAPSED.finditer(text, first, stop):
         if not m.group(0).startswith("    ???"):
             out.append(line_of(text, m.start()))

@@ -12,7 +12,7 @@ import pytest
 
 from d2lsite.engine import cli
 from d2lsite.engine.book import Book
-from tests.engine_book import edit, make_book
+from tests.engine_book import edit, make_book, served_markdown
 
 PAGE = """\
 # Values
@@ -64,24 +64,6 @@ def build(book):
     )
 
 
-def served(book, name):
-    """The page's Markdown as the plugin hands it on under ``mkdocs serve``."""
-    from mkdocs.config import load_config
-
-    config = load_config(str(book.root / "mkdocs.yml"))
-    plugin = config["plugins"]["d2lsite"]
-    plugin.on_startup(command="serve", dirty=False)
-    plugin.on_config(config)
-    plugin.on_pre_build(config=config)
-
-    class FakePage:
-        class file:
-            src_uri = name
-
-    text = (book.docs / name).read_text()
-    return plugin.on_page_markdown(text, page=FakePage, config=config, files=None)
-
-
 def test_site_and_notebook_write_the_recorded_values_in(book):
     built = build(book)
     assert built.returncode == 0, built.stderr
@@ -95,7 +77,7 @@ def test_site_and_notebook_write_the_recorded_values_in(book):
 
 def test_each_page_shows_its_run_line_under_the_title(book):
     record = book.record("values.md")
-    markdown = served(book, "values.md")
+    markdown = served_markdown(book, "values.md")
     line = (
         f'<p class="d2l-run-line">Outputs recorded on {record["date"]} · '
         f"{record['wall_time_s']:.1f} s on CPU ("
@@ -113,7 +95,7 @@ def test_a_reference_to_a_missing_name_fails_the_build_and_gets_a_notice_when_se
         assert failed.returncode != 0
         assert "docs/values.md: line 19: {{ epoch }} refers to a value" in failed.stderr
         assert "(did you mean epochs?)" in failed.stderr
-        markdown = served(book, "values.md")
+        markdown = served_markdown(book, "values.md")
         assert '!!! warning "Values missing"' in markdown
         assert "the test accuracy is 0.835" in markdown  # the others are written in
     finally:
@@ -125,7 +107,7 @@ def test_a_stale_page_shows_the_stale_notice_and_no_values(book):
     original = page.read_text()
     try:
         edit(page, 'print("done")', 'print("changed")')
-        markdown = served(book, "values.md")
+        markdown = served_markdown(book, "values.md")
         assert "Outputs out of date" in markdown
         assert "numbers its text takes from the record are not filled in" in markdown
         assert "{{ test_acc:.3f }}" in markdown and "0.835" not in markdown
@@ -150,7 +132,7 @@ def test_a_record_whose_checks_did_not_pass_gets_the_stale_notice_and_fails_the_
     text = path.read_text()
     try:
         path.write_text(json.dumps(dict(json.loads(text), checks="failed")))
-        markdown = served(book, "values.md")
+        markdown = served_markdown(book, "values.md")
         assert "Outputs out of date" in markdown and "outputs are unchecked" in markdown
         failed = build(book)
         assert failed.returncode != 0

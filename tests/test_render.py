@@ -21,7 +21,7 @@ from d2lsite.engine.render import (
     inline_svg,
     insert_after_blocks,
 )
-from tests.engine_book import edit, make_book
+from tests.engine_book import edit, make_book, served_markdown
 
 EMPTY = {"stdout": "", "stderr": "", "error": "", "figures": []}
 SVG = (
@@ -260,27 +260,6 @@ def test_stale_page_fails_the_strict_build_but_gets_a_notice_when_served(built_b
         assert "d2l-output-" not in markdown
     finally:
         page.write_text(original)
-
-
-def served_markdown(book, name):
-    """The page's Markdown as the plugin hands it on under ``mkdocs serve``."""
-    from mkdocs.config import load_config
-
-    from d2lsite.engine.plugin import D2lsitePlugin
-
-    config = load_config(str(book.root / "mkdocs.yml"))
-    plugin = config["plugins"]["d2lsite"]
-    assert isinstance(plugin, D2lsitePlugin)
-    plugin.on_startup(command="serve", dirty=False)
-    plugin.on_config(config)
-    plugin.on_pre_build(config=config)
-
-    class FakePage:
-        class file:
-            src_uri = name
-
-    text = (book.docs / name).read_text()
-    return plugin.on_page_markdown(text, page=FakePage, config=config, files=None)
 
 
 def test_mathjax_is_served_from_the_site(built_book):

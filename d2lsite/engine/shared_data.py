@@ -18,8 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def user_cache() -> Path:
-    """The folder ``d2l.data_dirs()`` searches when ``D2LSITE_DATA`` is not set."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "d2lsite"
+    """The folder ``d2l.data_dirs()`` searches when ``D2LSITE_DATA`` is not set.
+
+    ``d2lsite.data`` needs only the standard library, and ``d2lsite`` loads its modules
+    lazily, so this imports neither torch nor matplotlib.
+    """
+    from d2lsite.data import data_dirs
+
+    return data_dirs()[0]
 
 
 def seed_cache_from_shared(shared: Path | None = None) -> list[Path]:
