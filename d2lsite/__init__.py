@@ -18,6 +18,7 @@ _MODULES = (
     "fashion_mnist",
     "generalization",
     "linear_regression",
+    "modern_cnn",
     "optimization",
     "plotting",
     "rnn",
