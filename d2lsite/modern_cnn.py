@@ -95,17 +95,21 @@ def train_ch7(
     The learning rate follows ``torch.optim.lr_scheduler.OneCycleLR``: it
     rises from ``lr / 25`` to the peak ``lr`` over the first 30% of the
     minibatches, then falls to nearly zero. ``momentum`` and ``weight_decay``
-    go to ``torch.optim.SGD``. ``augment`` (optional) maps each training
-    minibatch of images to a new one, e.g. ``d2l.augment_batch``; test
-    images are never augmented. ``device`` defaults to ``d2l.try_gpu()``.
-    With ``init=True`` the weights of every ``nn.Conv2d`` and ``nn.Linear``
-    are first drawn with He (Kaiming) normal initialization for ReLU and
-    their biases set to zero; ``init=False`` keeps the network's own. Logs every epoch as
-    ``train_ch6`` does and prints the final
+    go to ``torch.optim.SGD``, but ``OneCycleLR`` (with its default
+    ``cycle_momentum=True``) then sets the momentum at every step: 0.95 at the
+    start, down to 0.85 at the peak learning rate, back to 0.95 at the end;
+    so ``momentum`` only needs to be valid. ``augment`` (optional) maps each
+    training minibatch of images to a new one, e.g. ``d2l.augment_batch``;
+    test images are never augmented. ``device`` defaults to
+    ``d2l.try_gpu()``. With ``init=True`` the weights of every ``nn.Conv2d``
+    and ``nn.Linear`` are first drawn with He (Kaiming) normal initialization
+    for ReLU and their biases set to zero; ``init=False`` keeps the network's
+    own. Logs every epoch as ``train_ch6`` does and prints the final
     ``loss ..., train acc ..., test acc ...`` line and the training speed in
-    examples per second. Returns a ``d2l.History``. Raises ``ValueError``
-    for a ``num_epochs`` that is not a positive whole number or an ``lr``,
-    ``momentum`` or ``weight_decay`` out of range, and
+    examples per second (training minibatches only, evaluation excluded).
+    Returns a ``d2l.History``. Raises ``ValueError`` for a ``num_epochs``
+    that is not a positive whole number, an ``lr`` that is not > 0, a
+    ``momentum`` outside [0, 1) or a negative ``weight_decay``, and
     ``FloatingPointError`` (naming the epoch and minibatch) when the loss
     diverges.
 
@@ -113,12 +117,13 @@ def train_ch7(
     """
     if type(num_epochs) is not int or num_epochs < 1:
         raise ValueError(f"num_epochs must be a positive whole number, got {num_epochs!r}")
-    for name, value, low in (("lr", lr, 0), ("momentum", momentum, None),
-                             ("weight_decay", weight_decay, None)):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            value > 0 if low == 0 else 0 <= value < (1 if name == "momentum" else float("inf"))
-        ):
-            raise ValueError(f"{name} out of range, got {value!r}")
+    for name, value, rule, valid in (
+        ("lr", lr, "> 0", lambda v: v > 0),
+        ("momentum", momentum, "in [0, 1)", lambda v: 0 <= v < 1),
+        ("weight_decay", weight_decay, ">= 0", lambda v: v >= 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not valid(value):
+            raise ValueError(f"{name} must be a number {rule}, got {value!r}")
     device = torch.device(device) if device is not None else d2l.try_gpu()
 
     def init_weights(m):
