@@ -9,7 +9,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import d2lsite as d2l
 
-__all__ = ["augment_batch", "layer_summary", "train_ch7"]
+__all__ = ["Residual", "augment_batch", "layer_summary", "train_ch7"]
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
@@ -95,10 +95,8 @@ def train_ch7(
     The learning rate follows ``torch.optim.lr_scheduler.OneCycleLR``: it
     rises from ``lr / 25`` to the peak ``lr`` over the first 30% of the
     minibatches, then falls to nearly zero. ``momentum`` and ``weight_decay``
-    go to ``torch.optim.SGD``, but ``OneCycleLR`` (with its default
-    ``cycle_momentum=True``) then sets the momentum at every step: 0.95 at the
-    start, down to 0.85 at the peak learning rate, back to 0.95 at the end;
-    so ``momentum`` only needs to be valid. ``augment`` (optional) maps each
+    go to ``torch.optim.SGD`` and stay fixed (the scheduler's own momentum
+    cycle is switched off, so ``momentum`` is the value used). ``augment`` (optional) maps each
     training minibatch of images to a new one, e.g. ``d2l.augment_batch``;
     test images are never augmented. ``device`` defaults to
     ``d2l.try_gpu()``. With ``init=True`` the weights of every ``nn.Conv2d``
@@ -139,7 +137,8 @@ def train_ch7(
     optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum,
                                 weight_decay=weight_decay)  # fmt: skip
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, epochs=num_epochs, steps_per_epoch=len(train_iter)
+        optimizer, max_lr=lr, epochs=num_epochs, steps_per_epoch=len(train_iter),
+        cycle_momentum=False,  # keep the momentum we chose; only the learning rate moves
     )
     animator = d2l.Animator(xlabel="epoch", ylabel="loss / accuracy",
                             xlim=[1, max(num_epochs, 2)],
@@ -176,3 +175,43 @@ def train_ch7(
     print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     print(f"{num_examples / timer.sum():.1f} examples/sec on {device}")
     return history
+
+
+class Residual(nn.Module):
+    """ResNet's basic residual block: ``ReLU(shortcut(X) + G(X))``.
+
+    ``G`` is a 3x3 convolution from ``in_channels`` to ``out_channels`` with
+    stride ``stride`` and padding 1, batch normalization, ReLU, a second 3x3
+    convolution (stride 1, padding 1) and batch normalization; the
+    convolutions have no bias. The shortcut is the identity when
+    ``stride == 1`` and ``in_channels == out_channels``, else a 1x1
+    convolution with stride ``stride`` followed by batch normalization. Input
+    ``X`` of shape (B, in_channels, H, W), float; output of shape
+    (B, out_channels, (H - 1) // stride + 1, (W - 1) // stride + 1). Raises
+    ``ValueError`` when ``in_channels``, ``out_channels`` or ``stride`` is
+    not a positive whole number.
+
+    Defined in ``modern-cnn/resnet.md``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                            ("stride", stride)):  # fmt: skip
+            if type(value) is not int or value < 1:
+                raise ValueError(f"Residual: {name} must be a positive whole number, got {value!r}")
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        if stride == 1 and in_channels == out_channels:
+            self.shortcut: nn.Module = nn.Identity()
+        else:  # a 1x1 convolution gives x the shape of g(x)
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(out_channels),
+            )
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        G = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(X)))))
+        return F.relu(self.shortcut(X) + G)
