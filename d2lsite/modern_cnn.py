@@ -96,10 +96,10 @@ def train_ch7(
     rises from ``lr / 25`` to the peak ``lr`` over the first 30% of the
     minibatches, then falls to nearly zero. ``momentum`` and ``weight_decay``
     go to ``torch.optim.SGD`` and stay fixed (the scheduler's own momentum
-    cycle is switched off, so ``momentum`` is the value used). ``augment`` (optional) maps each
-    training minibatch of images to a new one, e.g. ``d2l.augment_batch``;
-    test images are never augmented. ``device`` defaults to
-    ``d2l.try_gpu()``. With ``init=True`` the weights of every ``nn.Conv2d``
+    cycle is switched off, so ``momentum`` is the value used). ``augment``
+    (optional) maps each training minibatch of images to a new one, e.g.
+    ``d2l.augment_batch``; test images are never augmented. ``device``
+    defaults to ``d2l.try_gpu()``. With ``init=True`` the weights of every ``nn.Conv2d``
     and ``nn.Linear`` are first drawn with He (Kaiming) normal initialization
     for ReLU and their biases set to zero; ``init=False`` keeps the network's
     own. Logs every epoch as ``train_ch6`` does and prints the final
@@ -137,7 +137,10 @@ def train_ch7(
     optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum,
                                 weight_decay=weight_decay)  # fmt: skip
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, epochs=num_epochs, steps_per_epoch=len(train_iter),
+        optimizer,
+        max_lr=lr,
+        epochs=num_epochs,
+        steps_per_epoch=len(train_iter),
         cycle_momentum=False,  # keep the momentum we chose; only the learning rate moves
     )
     animator = d2l.Animator(xlabel="epoch", ylabel="loss / accuracy",
