@@ -11,7 +11,8 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Two-dimensional cross-correlation of a matrix ``X`` with a kernel ``K``.
 
     ``X`` has shape (n_h, n_w) and ``K`` shape (k_h, k_w), with k_h <= n_h and
-    k_w <= n_w. Returns a ``float32`` tensor of shape
+    k_w <= n_w. Returns a tensor on ``X``'s device, of the dtype that ``X``
+    and ``K`` promote to (``float32`` for ``float32`` inputs), of shape
     (n_h - k_h + 1, n_w - k_w + 1) whose entry (i, j) is the sum of
     ``X[i:i + k_h, j:j + k_w] * K``, computed as the sum over the kernel
     entries (a, b) of ``K[a, b]`` times ``X`` shifted by (a, b); gradients
@@ -33,7 +34,7 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
             f"{tuple(X.shape)}; pad the input or use a smaller kernel"
         )
     out_h, out_w = X.shape[0] - k_h + 1, X.shape[1] - k_w + 1
-    Y = torch.zeros(out_h, out_w)
+    Y = X.new_zeros(out_h, out_w)  # on X's device, in X's dtype
     for a in range(k_h):
         for b in range(k_w):
             Y = Y + K[a, b] * X[a : a + out_h, b : b + out_w]
@@ -45,9 +46,10 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
     ``X`` has shape (c_i, n_h, n_w) and ``K`` shape (c_i, k_h, k_w). Each
     channel of ``X`` is cross-correlated (``corr2d``) with its slice of ``K``
-    and the ``c_i`` results are added: a ``float32`` tensor of shape
-    (n_h - k_h + 1, n_w - k_w + 1). Raises ``ValueError`` when the shapes are
-    not three-dimensional or the channel counts differ.
+    and the ``c_i`` results are added: a tensor on ``X``'s device, in the
+    dtype ``X`` and ``K`` promote to, of shape (n_h - k_h + 1, n_w - k_w + 1).
+    Raises ``ValueError`` when the shapes are not three-dimensional or the
+    channel counts differ.
 
     Defined in ``cnn/channels.md``.
     """
@@ -64,7 +66,8 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Cross-correlation with several output channels, one kernel per output channel.
 
     ``X`` has shape (c_i, n_h, n_w) and ``K`` shape (c_o, c_i, k_h, k_w), the
-    layout of ``nn.Conv2d``'s weight. Returns a ``float32`` tensor of shape
+    layout of ``nn.Conv2d``'s weight. Returns a tensor on ``X``'s device,
+    in the dtype ``X`` and ``K`` promote to, of shape
     (c_o, n_h - k_h + 1, n_w - k_w + 1) whose channel d is
     ``corr2d_multi_in(X, K[d])``. Raises ``ValueError`` when ``K`` is not
     four-dimensional, or as ``corr2d_multi_in`` does.

@@ -18,8 +18,9 @@ def layer_summary(net: nn.Sequential, input_shape: Sequence[int]) -> tuple[int, 
     """Print the shape walk of ``net``: each top-level layer's output shape, parameters and MACs.
 
     ``input_shape`` is the shape of one example, e.g. ``(1, 224, 224)``; one
-    example of zeros goes through ``net`` in evaluation mode, without
-    gradients. MACs are multiply-accumulates, counted by torch's
+    example of zeros, on the device and in the dtype of ``net``'s first
+    parameter (the ``meta`` device for a network built there), goes through
+    ``net`` in evaluation mode, without gradients. MACs are multiply-accumulates, counted by torch's
     ``FlopCounterMode`` (which counts convolutions and matrix products, not
     normalization, pooling or activations) and halved. Returns
     ``(parameters, macs)`` of the whole network. Raises ``ValueError`` when
@@ -31,8 +32,8 @@ def layer_summary(net: nn.Sequential, input_shape: Sequence[int]) -> tuple[int, 
         raise ValueError(f"input_shape must hold positive whole numbers, got {input_shape!r}")
     was_training = net.training
     net.eval()
-    device = next(net.parameters(), torch.zeros(())).device  # meta for a network built there
-    X = torch.zeros(1, *input_shape, device=device)
+    first = next(net.parameters(), torch.zeros(()))  # a network may have no parameters
+    X = first.new_zeros(1, *input_shape)  # on the network's device (meta too), in its dtype
     total_macs = 0
     print(f"{'layer':<22}{'output shape':<20}{'parameters':>12}{'MACs':>16}")
     with torch.no_grad():
@@ -54,12 +55,14 @@ def layer_summary(net: nn.Sequential, input_shape: Sequence[int]) -> tuple[int, 
 def augment_batch(X: torch.Tensor, max_shift: int = 2) -> torch.Tensor:
     """A randomly flipped and shifted copy of the image batch ``X``.
 
-    ``X`` has shape (B, C, H, W). Each image is mirrored left to right with
-    probability 1/2 and moved by a whole number of pixels, drawn uniformly
-    from ``-max_shift`` to ``max_shift`` in each direction; the pixels moved
-    in are zero. Draws from torch's global generator, on ``X``'s device.
+    ``X`` has shape (B, C, H, W) and a floating-point dtype, which the
+    result keeps. Each image is mirrored left to right with probability 1/2
+    and moved by a whole number of pixels, drawn uniformly from
+    ``-max_shift`` to ``max_shift`` in each direction; the pixels moved in
+    are zero. Draws from torch's global generator, on ``X``'s device.
     Raises ``ValueError`` for an ``X`` that is not 4-D or a ``max_shift``
-    that is not a whole number >= 0.
+    that is not a whole number >= 0, and ``TypeError`` for integer images
+    (e.g. ``uint8`` pixels: divide by 255 first).
 
     Defined in ``modern-cnn/alexnet.md``.
     """
@@ -67,10 +70,12 @@ def augment_batch(X: torch.Tensor, max_shift: int = 2) -> torch.Tensor:
         raise ValueError(f"augment_batch() needs images (B, C, H, W), got shape {tuple(X.shape)}")
     if type(max_shift) is not int or max_shift < 0:
         raise ValueError(f"max_shift must be a whole number >= 0, got {max_shift!r}")
+    if not X.is_floating_point():
+        raise TypeError(f"augment_batch() needs float images, got {X.dtype}; divide by 255 first")
     B, _, H, W = X.shape
     flip = torch.randint(0, 2, (B,), device=X.device) * 2 - 1  # -1 mirrors, 1 keeps
     shift = torch.randint(-max_shift, max_shift + 1, (B, 2), device=X.device)
-    theta = torch.zeros(B, 2, 3, device=X.device)
+    theta = torch.zeros(B, 2, 3, device=X.device, dtype=X.dtype)
     theta[:, 0, 0], theta[:, 1, 1] = flip, 1  # grid x -> flip * x: a mirror when -1
     theta[:, 0, 2] = -2 * shift[:, 0] / W  # grid coordinates run from -1 to 1,
     theta[:, 1, 2] = -2 * shift[:, 1] / H  # so one pixel is 2 / W of them
