@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 
 import pytest
 from rich.console import Console
@@ -217,3 +218,60 @@ def test_run_line_under_the_title():
         "Outputs recorded on 2026-11-21 · 1 min 15 s on GPU (NVIDIA H200) · torch 2.15.0"
     )
     assert scheduler.run_line({}) == ""
+
+
+def page_workers(page) -> list[int]:
+    """Process ids of ``d2lsite run`` workers whose command line names ``page`` (Linux)."""
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--worker" in args and str(page).encode() in args:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc")
+def test_a_run_stopped_with_kill_stops_its_workers_too(tmp_path):
+    """`pkill -f "d2lsite run"` once left a page's worker training on, unseen, for minutes
+    (the workers run in sessions of their own); SIGTERM now stops them as Ctrl-C does."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = make_book(tmp_path / "book", library_copy=True)
+    add_pages(root, {"slow.md": SLOW.replace("timeout: 2", "timeout: 300")})
+    page = root / "docs" / "slow.md"
+    repo = Path(__file__).resolve().parents[1]
+    script = (
+        f"import sys; sys.path.insert(0, {str(repo)!r})\n"
+        "from d2lsite.engine import scheduler\n"
+        "from d2lsite.engine.book import Book\n"
+        f"scheduler.run_pages(Book({str(root)!r}), ['slow.md'],\n"
+        "                    scheduler.Options(jobs=1, device='cpu', live=False))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not page_workers(page):
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=scheduler.GRACE_S + 30)
+        deadline = time.monotonic() + 10
+        while page_workers(page) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert page_workers(page) == [], "the worker outlived the run that started it"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in page_workers(page):
+            os.kill(pid, signal.SIGKILL)

@@ -354,6 +354,13 @@ def run_pages(book, names: list[str], options: Options | None = None, console=No
     )
     waiting, running, done = list(jobs), [], []
 
+    def terminated(signum, frame):  # `kill` (SIGTERM) stops the workers too, as Ctrl-C does
+        raise KeyboardInterrupt(f"d2lsite run got signal {signum}")
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # only there can Python trap it
+        previous = signal.signal(signal.SIGTERM, terminated)
+
     def step() -> None:
         while waiting and len(running) < n:
             job = waiting.pop(0)
@@ -385,13 +392,15 @@ def run_pages(book, names: list[str], options: Options | None = None, console=No
             while waiting or running:
                 step()
                 time.sleep(POLL_S)
-    finally:  # Ctrl-C: the workers run in sessions of their own, so stop them here
+    finally:  # Ctrl-C or kill: the workers run in sessions of their own, so stop them here
         for job in running:
             if job.proc.poll() is None:
                 stop(job)
             job.stdout.close()
             job.stderr.close()
             shutil.rmtree(job.tmp, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return jobs
 
 
