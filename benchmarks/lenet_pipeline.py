@@ -84,6 +84,35 @@ def torchvision_layout(data: Path) -> None:
         (raw / name.removesuffix(".gz")).write_bytes(content)
 
 
+def run_children(script: str, children: dict[str, list[str]], d2l_python, error) -> dict:
+    """Run ``script --child NAME ARGS...`` for each child in a fresh process; their results.
+
+    Child "reference" runs under ``d2l_python`` (an interpreter that can import d2l), the
+    others under this one. Each child prints its result as JSON on its last line.
+    """
+    env = dict(os.environ, MPLBACKEND="Agg")
+    results = {}
+    for name, extra in children.items():
+        python = d2l_python if name == "reference" else sys.executable
+        if python is None:
+            error("(a) needs --d2l-python, an interpreter that can import d2l")
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        cmd = [python, script, "--child", name, *extra]
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True, env=env).stdout
+        results[name] = json.loads(out.strip().splitlines()[-1])
+    return results
+
+
+def machine_lines() -> str:
+    """The machine, torch's threads and versions, and the load average now: two lines."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"machine: {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, "
+        f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()}\n"
+        f"load average (1, 5, 15 min) at the end: {load}"
+    )
+
+
 def run_reference(epochs: int, seed: int) -> dict:
     """D2L's own loader and train_ch6, in this process (which must be able to import d2l)."""
     import io
@@ -281,27 +310,15 @@ def main() -> None:
         run = run_reference if args.child == "reference" else run_d2lsite
         print(json.dumps(run(args.epochs, args.seed)))
         return
-    env = dict(os.environ, MPLBACKEND="Agg")
-    results = {}
+    children = {}
     for name in [args.only] if args.only else ["reference", "d2lsite"]:
-        python = args.d2l_python if name == "reference" else sys.executable
-        if python is None:
-            parser.error("(a) needs --d2l-python, an interpreter that can import d2l")
         epochs = args.ref_epochs if name == "reference" else EPOCHS
-        cmd = [python, __file__, "--child", name, "--epochs", str(epochs), "--seed", str(args.seed)]
+        children[name] = ["--epochs", str(epochs), "--seed", str(args.seed)]
         if args.threads and name == "d2lsite":
-            cmd += ["--threads", str(args.threads)]
-        print(f"running {name} ({epochs} epochs) ...", file=sys.stderr, flush=True)
-        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True, env=env).stdout
-        results[name] = json.loads(out.strip().splitlines()[-1])
+            children[name] += ["--threads", str(args.threads)]
+    results = run_children(__file__, children, args.d2l_python, parser.error)
     print(f"LeNet on Fashion-MNIST, {EPOCHS} epochs, batch {BATCH_SIZE}, lr {LR}, seed {args.seed}")
-    print(
-        f"machine: {os.cpu_count()} CPU cores, torch {torch.__version__}, "
-        f"Python {platform.python_version()}, {platform.system()}"
-    )
-    print(
-        "load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    )
+    print(machine_lines())
     rows = {"reference": "(a) D2L: torchvision + DataLoader(4 workers), d2l.train_ch6",
             "d2lsite": "(b) d2lsite: in-memory loader, d2lsite.train_ch6"}  # fmt: skip
     walls = {}

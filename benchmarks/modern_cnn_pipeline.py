@@ -37,9 +37,7 @@ import argparse
 import io
 import json
 import os
-import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +49,7 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lenet_pipeline import torchvision_layout  # noqa: E402  (same data scaffolding)
+from lenet_pipeline import machine_lines, run_children, torchvision_layout  # noqa: E402
 
 EPOCHS_REF, LR_REF, BATCH_REF, RESIZE_REF = 10, 0.05, 256, 96  # D2L's ResNet settings
 EPOCHS_BOOK, LR_BOOK, BATCH_BOOK = 8, 0.1, 128  # docs/modern-cnn/resnet.md
@@ -151,25 +149,13 @@ def main() -> None:
     if args.child == "d2lsite":
         print(json.dumps(run_d2lsite(args.seed)))
         return
-    env = dict(os.environ, MPLBACKEND="Agg")
-    results = {}
-    for name in [args.only] if args.only else ["reference", "d2lsite"]:
-        python = args.d2l_python if name == "reference" else sys.executable
-        if python is None:
-            parser.error("(a) needs --d2l-python, an interpreter that can import d2l")
-        cmd = [python, __file__, "--child", name, "--seed", str(args.seed),
-               "--ref-batches", str(args.ref_batches),
-               "--ref-test-batches", str(args.ref_test_batches)]  # fmt: skip
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True, env=env).stdout
-        results[name] = json.loads(out.strip().splitlines()[-1])
+    child_args = ["--seed", str(args.seed), "--ref-batches", str(args.ref_batches),
+                  "--ref-test-batches", str(args.ref_test_batches)]  # fmt: skip
+    names = [args.only] if args.only else ["reference", "d2lsite"]
+    results = run_children(__file__, dict.fromkeys(names, child_args), args.d2l_python,
+                           parser.error)  # fmt: skip
     print(f"ResNet on Fashion-MNIST, seed {args.seed}")
-    print(
-        f"machine: {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, "
-        f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()}"
-    )
-    print("load average (1, 5, 15 min) at the end: "
-          + ", ".join(f"{x:.1f}" for x in os.getloadavg()))  # fmt: skip
+    print(machine_lines())
     if "reference" in results:
         r = results["reference"]
         print(
