@@ -41,6 +41,7 @@ to a temporary working folder, so D2L's loader finds them and downloads nothing.
 """
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -113,6 +114,25 @@ def machine_lines() -> str:
     )
 
 
+@contextlib.contextmanager
+def in_d2l_data_layout():
+    """Work in a temporary folder whose ``../data`` holds the files as torchvision expects.
+
+    D2L's ``load_data_fashion_mnist`` reads ``../data``; the files are the ones d2lsite
+    finds, so nothing is downloaded. The working folder is restored on leaving.
+    """
+    before = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        torchvision_layout(Path(tmp) / "data")
+        work = Path(tmp) / "work"
+        work.mkdir()
+        os.chdir(work)
+        try:
+            yield
+        finally:
+            os.chdir(before)  # leave the folder before it is deleted
+
+
 def run_reference(epochs: int, seed: int) -> dict:
     """D2L's own loader and train_ch6, in this process (which must be able to import d2l)."""
     import io
@@ -121,11 +141,7 @@ def run_reference(epochs: int, seed: int) -> dict:
     from d2l import torch as d2l
 
     torch.manual_seed(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        torchvision_layout(Path(tmp) / "data")  # scaffolding, not timed
-        work = Path(tmp) / "work"
-        work.mkdir()
-        os.chdir(work)  # D2L reads ../data
+    with in_d2l_data_layout():  # scaffolding, not timed
         net = lenet()
         log = io.StringIO()
         start = time.perf_counter()
@@ -136,7 +152,6 @@ def run_reference(epochs: int, seed: int) -> dict:
         wall = time.perf_counter() - start
         summary = [line for line in log.getvalue().splitlines() if line.startswith("loss ")]
         test_acc = float(summary[-1].rsplit("test acc", 1)[1])
-        os.chdir(ROOT)  # leave the folder before it is deleted
     return {"setup": setup, "wall": wall, "epochs": epochs, "test_acc": test_acc}
 
 
@@ -179,7 +194,6 @@ def reference_loader_pass() -> float:
 
 def profile() -> None:
     """Where one epoch of (b) goes: data, forward, backward, update, metrics, evaluation, plot."""
-    import contextlib
     import io
 
     sys.path.insert(0, str(ROOT))

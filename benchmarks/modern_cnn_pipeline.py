@@ -36,10 +36,8 @@ finds them and downloads nothing.
 import argparse
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -49,7 +47,7 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lenet_pipeline import machine_lines, run_children, torchvision_layout  # noqa: E402
+from lenet_pipeline import in_d2l_data_layout, machine_lines, run_children  # noqa: E402
 
 EPOCHS_REF, LR_REF, BATCH_REF, RESIZE_REF = 10, 0.05, 256, 96  # D2L's ResNet settings
 EPOCHS_BOOK, LR_BOOK, BATCH_BOOK = 8, 0.1, 128  # docs/modern-cnn/resnet.md
@@ -76,11 +74,7 @@ def run_reference(train_batches: int, test_batches: int, seed: int) -> dict:
     from d2l import torch as d2l
 
     torch.manual_seed(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        torchvision_layout(Path(tmp) / "data")  # scaffolding, not timed
-        work = Path(tmp) / "work"
-        work.mkdir()
-        os.chdir(work)  # D2L reads ../data
+    with in_d2l_data_layout():  # scaffolding, not timed
         stages = [(64, 2, False), (128, 2, True), (256, 2, True), (512, 2, True)]
         layers = [nn.Conv2d(1, 64, 7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
                   nn.MaxPool2d(3, stride=2, padding=1)]  # fmt: skip
@@ -101,7 +95,6 @@ def run_reference(train_batches: int, test_batches: int, seed: int) -> dict:
         with redirect_stdout(log):  # D2L's Animator prints a figure repr per update
             d2l.train_ch6(net, train_iter, test_iter, 1, LR_REF, d2l.try_gpu())
         wall = time.perf_counter() - start
-        os.chdir(ROOT)  # leave the folder before it is deleted
     speed = float(re.search(r"([\d.]+) examples/sec", log.getvalue()).group(1))
     train = len(train_iter) * BATCH_REF / speed  # train_ch6 times the training steps only
     rest = wall - setup - train  # evaluation, loader start-up, plotting
