@@ -58,6 +58,18 @@ class SiteBuild:
     log: str
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every matplotlib figure a test opened, so figures do not pile up across tests.
+
+    Only where matplotlib is already loaded: the engine's tests never import it.
+    """
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+
+
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory) -> SiteBuild:
     """The book built once with ``mkdocs build --strict`` into a temporary folder

@@ -5,16 +5,9 @@ import io
 
 import pytest
 import torch
-from matplotlib import pyplot as plt
 from torch import nn
 
 import d2lsite as d2l
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def tiny_images(n=16, seed=0):

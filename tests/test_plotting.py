@@ -11,12 +11,6 @@ from matplotlib import pyplot as plt
 import d2lsite as d2l
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def ydata(axes):
     return [list(line.get_ydata()) for line in axes.get_lines()]
 

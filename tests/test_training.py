@@ -38,12 +38,6 @@ def problem():
     return train_iter, test_iter
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 # --- accuracy -------------------------------------------------------------------
 
 
